@@ -1,0 +1,59 @@
+// A small blocking HTTP client on libcurl for the control plane (login, smoke, diff, doctor).
+// The proxy's data plane has its own streaming client.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lwgw/environment.hpp"
+
+namespace lwgw::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  std::vector<Header> headers;
+  std::string body;
+  long connect_timeout_s = 10;
+  long timeout_s = 30;  // whole transfer; 0 = none
+  std::string ca_file;  // extra PEM bundle, added to the system trust store
+};
+
+struct Response {
+  long status = 0;          // 0 when no HTTP response arrived
+  std::string status_line;  // "HTTP/1.1 200 OK"
+  std::vector<Header> headers;
+  std::string body;
+  std::string error;  // transport failure (connection refused, TLS, timeout) when status == 0
+  double seconds = 0;
+
+  /// The first header with this name (case-insensitive).
+  std::optional<std::string> header(const std::string& name) const;
+};
+
+/// Sets up libcurl once per process (before any thread starts).
+void global_init();
+
+/// Performs the request. Never throws for network errors: they land in Response::error.
+/// Proxies come from the Env (HTTPS_PROXY/https_proxy, http_proxy, ALL_PROXY) and never apply to
+/// loopback; TLS verification is always on.
+Response send(const Request& request, const Env& env);
+
+/// Applies the Env's proxy settings and the loopback exemption to a curl easy handle.
+void apply_proxy_settings(void* curl_easy, const std::string& url, const Env& env);
+/// Applies `ca_file` (when non-empty) on top of the system trust store to a curl easy handle.
+void apply_ca_file(void* curl_easy, const std::string& ca_file);
+
+/// `base` + `path` with exactly one slash between them (`base` may carry a path prefix).
+std::string join_url(const std::string& base, const std::string& path);
+
+/// True when the name equals `other` ignoring ASCII case.
+bool iequals(const std::string& a, const std::string& b);
+
+}  // namespace lwgw::http

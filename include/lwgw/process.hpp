@@ -1,0 +1,29 @@
+// Running helper programs (secret-tool, security, systemctl…) with secrets only on stdin.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lwgw/environment.hpp"
+
+namespace lwgw::process {
+
+struct Result {
+  int exit_code = -1;  // -1 when the program could not be started or was killed
+  std::string out;
+  std::string err;
+};
+
+/// Runs `argv` (argv[0] looked up in the Env's PATH) with `input` on its stdin and the Env as
+/// its environment; waits and captures both outputs. Never throws for a failing program.
+Result run(const std::vector<std::string>& argv, const std::string& input, const Env& env);
+
+/// The absolute path of `program` along the Env's PATH, or nullopt.
+std::optional<std::filesystem::path> find_in_path(const std::string& program, const Env& env);
+
+/// The environment as a `NAME=value` list.
+std::vector<std::string> to_envp(const Env& env);
+
+}  // namespace lwgw::process

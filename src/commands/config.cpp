@@ -1,0 +1,138 @@
+// `lwgw config show|get|set|unset|path`: the layered configuration and edits of the user file.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "lwgw/commands.hpp"
+#include "lwgw/error.hpp"
+#include "lwgw/fs.hpp"
+
+namespace lwgw {
+
+namespace {
+
+nlohmann::json to_json(const ConfigValue& v) {
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  if (auto* n = std::get_if<std::int64_t>(&v)) return *n;
+  if (auto* b = std::get_if<bool>(&v)) return *b;
+  return std::get<std::vector<std::string>>(v);
+}
+
+const ConfigKey& known_key(const std::string& name) {
+  const ConfigKey* k = find_config_key(name);
+  if (!k) {
+    std::string all;
+    for (const auto& key : config_keys()) all += "\n  " + key.name;
+    throw usage_error("unknown config key '" + name + "'; known keys:" + all);
+  }
+  return *k;
+}
+
+int show(Context& ctx) {
+  const Config& cfg = ctx.config();
+  auto& out = *ctx.io.out;
+  if (ctx.opts.json) {
+    nlohmann::json doc = nlohmann::json::object();
+    for (const auto& k : config_keys()) {
+      const auto& s = cfg.setting(k.name);
+      doc[k.name] = {{"value", to_json(s.value)}, {"origin", s.origin}};
+    }
+    out << doc.dump(2) << "\n";
+    return 0;
+  }
+  size_t kw = 0, vw = 0;
+  for (const auto& k : config_keys()) {
+    kw = std::max(kw, k.name.size());
+    vw = std::max(vw, to_display(cfg.setting(k.name).value).size());
+  }
+  for (const auto& k : config_keys()) {
+    const auto& s = cfg.setting(k.name);
+    std::string v = to_display(s.value);
+    out << k.name << std::string(kw - k.name.size() + 2, ' ') << v
+        << std::string(vw - v.size() + 2, ' ') << ctx.paint("(" + s.origin + ")", 2) << "\n";
+  }
+  return 0;
+}
+
+int get(Context& ctx, const std::string& name) {
+  const ConfigKey& key = known_key(name);
+  const auto& s = ctx.config().setting(key.name);
+  if (ctx.opts.json)
+    *ctx.io.out << nlohmann::json{{"key", key.name},
+                                  {"value", to_json(s.value)},
+                                  {"origin", s.origin}}
+                       .dump()
+                << "\n";
+  else
+    *ctx.io.out << to_display(s.value) << "\n";
+  return 0;
+}
+
+int set(Context& ctx, const std::string& name, const std::string& text) {
+  const ConfigKey& key = known_key(name);
+  const auto& file = ctx.paths().config_file;
+  ConfigValue value = parse_config_value(key, text);
+  validate_config_value(key, value, "config set");
+  std::string before = fs::read_file(file).value_or("");
+  std::string after = config_text_set(before, key, value, file.string());
+  if (after != before) fs::atomic_write(file, after, 0600);
+  *ctx.io.err << "lwgw: " << key.name << " = " << to_toml_literal(value) << " in "
+              << display_path(file, ctx.paths().home) << "\n";
+  if (!key.env.empty() && ctx.env.get(key.env) && !ctx.env.get(key.env)->empty())
+    ctx.log().warn(key.env + " is set in this environment and overrides this value");
+  if (key.name == "proxy.listen")
+    ctx.log().info("a running proxy keeps its address until `lwgw down` and `lwgw up`");
+  return 0;
+}
+
+int unset(Context& ctx, const std::string& name) {
+  const ConfigKey& key = known_key(name);
+  const auto& file = ctx.paths().config_file;
+  auto before = fs::read_file(file);
+  std::string after = before ? config_text_unset(*before, key, file.string()) : std::string();
+  if (!before || after == *before) {
+    *ctx.io.err << "lwgw: " << key.name << " was not set in "
+                << display_path(file, ctx.paths().home) << "\n";
+    return 0;
+  }
+  fs::atomic_write(file, after, 0600);
+  *ctx.io.err << "lwgw: removed " << key.name << " from " << display_path(file, ctx.paths().home)
+              << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void configure_config(CLI::App& cmd, Context& ctx, Action& action) {
+  cmd.require_subcommand(1);
+  auto key = std::make_shared<std::string>();
+  auto value = std::make_shared<std::string>();
+
+  cmd.add_subcommand("show", "Print every key, its value and where it came from")->callback([&] {
+    action = [&ctx] { return show(ctx); };
+  });
+
+  auto* g = cmd.add_subcommand("get", "Print one key's effective value");
+  g->add_option("key", *key, "e.g. proxy.listen")->required();
+  g->callback([&ctx, &action, key] { action = [&ctx, key] { return get(ctx, *key); }; });
+
+  auto* s = cmd.add_subcommand("set", "Set a key in the user config file (comments are kept)");
+  s->add_option("key", *key, "e.g. proxy.listen")->required();
+  s->add_option("value", *value, "the new value; lists as a,b or [\"a\", \"b\"]")->required();
+  s->callback([&ctx, &action, key, value] {
+    action = [&ctx, key, value] { return set(ctx, *key, *value); };
+  });
+
+  auto* u = cmd.add_subcommand("unset", "Remove a key from the user config file");
+  u->add_option("key", *key, "e.g. proxy.listen")->required();
+  u->callback([&ctx, &action, key] { action = [&ctx, key] { return unset(ctx, *key); }; });
+
+  cmd.add_subcommand("path", "Print the user config file's path")->callback([&] {
+    action = [&ctx] {
+      *ctx.io.out << ctx.paths().config_file.string() << "\n";
+      return 0;
+    };
+  });
+  for (auto* sub : cmd.get_subcommands([](CLI::App*) { return true; })) sub->fallthrough();
+}
+
+}  // namespace lwgw

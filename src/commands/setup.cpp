@@ -1,0 +1,36 @@
+// `lwgw setup`: point coding CLIs at the gateway (proxy mode by default, --direct without it).
+#include <CLI/CLI.hpp>
+
+#include "lwgw/commands.hpp"
+
+namespace lwgw {
+
+namespace {
+struct SetupOptions {
+  std::vector<std::string> clis;
+  bool all = false;
+  bool direct = false;
+  std::string shell;
+  std::string model;
+  std::string small_model;
+  bool dry_run = false;
+  bool yes = false;
+};
+}  // namespace
+
+void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
+  auto o = std::make_shared<SetupOptions>();
+  cmd.add_option("cli", o->clis, "CLIs to configure")->check(CLI::IsMember(cli_names()));
+  cmd.add_flag("--all", o->all, "Configure every supported CLI");
+  cmd.add_flag("--direct", o->direct, "Point CLIs at the gateway itself with the key (no proxy)");
+  cmd.add_option("--shell", o->shell, "Shell rc to edit (default: from $SHELL)")
+      ->check(CLI::IsMember({"bash", "zsh", "fish", "all"}));
+  cmd.add_option("--model", o->model, "Model the CLI should use (a name the gateway serves)");
+  cmd.add_option("--small-model", o->small_model, "Claude Code's background (haiku) model");
+  cmd.add_flag("--dry-run", o->dry_run, "Print a diff per file and write nothing");
+  cmd.add_flag("--yes", o->yes,
+               "Also fix problems found (e.g. Codex providers with wire_api = \"chat\")");
+  cmd.callback([&ctx, &action, o] { action = not_implemented(ctx, "setup"); });
+}
+
+}  // namespace lwgw

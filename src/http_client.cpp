@@ -1,0 +1,153 @@
+// Blocking libcurl client with the proxy, CA and timeout policy every control-plane call shares.
+#include "lwgw/http_client.hpp"
+
+#include <curl/curl.h>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+namespace lwgw::http {
+
+namespace {
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  auto* r = static_cast<Response*>(user);
+  std::string line(data, size * n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  if (line.rfind("HTTP/", 0) == 0) {  // a new status line (after 1xx or a redirect): start over
+    r->status_line = line;
+    r->headers.clear();
+  } else if (auto colon = line.find(':'); colon != std::string::npos) {
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    r->headers.push_back({line.substr(0, colon), value});
+  }
+  return size * n;
+}
+
+std::string scheme_proxy(const std::string& url, const Env& env) {
+  auto pick = [&](std::initializer_list<const char*> names) -> std::string {
+    for (const char* n : names)
+      if (auto v = env.get(n); v && !v->empty()) return *v;
+    return "";
+  };
+  std::string p = url.rfind("https://", 0) == 0 ? pick({"HTTPS_PROXY", "https_proxy"})
+                                                : pick({"http_proxy", "HTTP_PROXY"});
+  if (p.empty()) p = pick({"ALL_PROXY", "all_proxy"});
+  return p;
+}
+}  // namespace
+
+std::optional<std::string> Response::header(const std::string& name) const {
+  for (const auto& h : headers)
+    if (iequals(h.name, name)) return h.value;
+  return std::nullopt;
+}
+
+bool iequals(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string join_url(const std::string& base, const std::string& path) {
+  std::string b = base;
+  while (!b.empty() && b.back() == '/') b.pop_back();
+  if (path.empty()) return b;
+  return path.front() == '/' ? b + path : b + "/" + path;
+}
+
+void apply_proxy_settings(void* handle, const std::string& url, const Env& env) {
+  CURL* c = static_cast<CURL*>(handle);
+  // An explicit value (possibly empty) stops libcurl from reading the real environment itself.
+  curl_easy_setopt(c, CURLOPT_PROXY, scheme_proxy(url, env).c_str());
+  std::string no_proxy = env.get_or("NO_PROXY", env.get_or("no_proxy", ""));
+  if (!no_proxy.empty()) no_proxy += ",";
+  no_proxy += "127.0.0.1,localhost,::1";
+  curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy.c_str());
+}
+
+void apply_ca_file(void* handle, const std::string& ca_file) {
+  CURL* c = static_cast<CURL*>(handle);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (ca_file.empty()) return;
+  curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
+  // OpenSSL consults CAPATH as well, so the system store stays trusted beside the extra bundle.
+  std::error_code ec;
+  if (std::filesystem::is_directory("/etc/ssl/certs", ec))
+    curl_easy_setopt(c, CURLOPT_CAPATH, "/etc/ssl/certs");
+}
+
+Response send(const Request& req, const Env& env) {
+  global_init();
+  Response r;
+  std::unique_ptr<CURL, CurlDeleter> c(curl_easy_init());
+  if (!c) {
+    r.error = "could not initialise libcurl";
+    return r;
+  }
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  curl_slist* list = curl_slist_append(nullptr, "Expect:");
+  for (const auto& h : req.headers)
+    list = curl_slist_append(list, (h.name + ": " + h.value).c_str());
+  headers.reset(list);
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  CURL* h = c.get();
+  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  if (req.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, req.connect_timeout_s);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, req.timeout_s);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &r);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "lwgw");
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  apply_proxy_settings(h, req.url, env);
+  apply_ca_file(h, req.ca_file);
+
+  auto start = std::chrono::steady_clock::now();
+  CURLcode rc = curl_easy_perform(h);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (rc != CURLE_OK) {
+    r.status = 0;
+    r.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    return r;
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+  return r;
+}
+
+}  // namespace lwgw::http

@@ -1,0 +1,132 @@
+// Spawning helper programs with pipes for stdin, stdout and stderr.
+#include "lwgw/process.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace lwgw::process {
+
+std::vector<std::string> to_envp(const Env& env) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env.vars()) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::optional<std::filesystem::path> find_in_path(const std::string& program, const Env& env) {
+  if (program.find('/') != std::string::npos) {
+    if (::access(program.c_str(), X_OK) == 0) return std::filesystem::path(program);
+    return std::nullopt;
+  }
+  std::string path = env.get_or("PATH", "/usr/local/bin:/usr/bin:/bin");
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t colon = path.find(':', start);
+    std::string dir = path.substr(start, colon - start);
+    if (!dir.empty()) {
+      std::filesystem::path candidate = std::filesystem::path(dir) / program;
+      if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate))
+        return candidate;
+    }
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return std::nullopt;
+}
+
+Result run(const std::vector<std::string>& argv, const std::string& input, const Env& env) {
+  Result r;
+  if (argv.empty()) return r;
+  auto exe = find_in_path(argv[0], env);
+  if (!exe) {
+    r.err = argv[0] + ": not found";
+    return r;
+  }
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) return r;
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    ::close(in[0]), ::close(in[1]);
+    return r;
+  }
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
+    return r;
+  }
+  std::vector<std::string> envs = to_envp(env);
+  std::vector<char*> cargv, cenv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  for (const auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
+  cenv.push_back(nullptr);
+  const std::string exe_path = exe->string();
+
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(in[0], 0);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::execve(exe_path.c_str(), cargv.data(), cenv.data());
+    _exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (pid < 0) {
+    ::close(in[1]), ::close(out[0]), ::close(err[0]);
+    return r;
+  }
+  size_t written = 0;
+  int in_fd = in[1];
+  if (input.empty()) {
+    ::close(in_fd);
+    in_fd = -1;
+  }
+  bool out_open = true, err_open = true;
+  char buf[8192];
+  while (out_open || err_open || in_fd >= 0) {
+    pollfd fds[3];
+    int n = 0;
+    int oi = -1, ei = -1, ii = -1;
+    if (out_open) fds[oi = n++] = {out[0], POLLIN, 0};
+    if (err_open) fds[ei = n++] = {err[0], POLLIN, 0};
+    if (in_fd >= 0) fds[ii = n++] = {in_fd, POLLOUT, 0};
+    if (::poll(fds, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    auto drain = [&](int idx, int fd, std::string& sink, bool& open) {
+      if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
+      ssize_t k = ::read(fd, buf, sizeof buf);
+      if (k > 0)
+        sink.append(buf, static_cast<size_t>(k));
+      else if (k == 0 || errno != EINTR)
+        open = false;
+    };
+    drain(oi, out[0], r.out, out_open);
+    drain(ei, err[0], r.err, err_open);
+    if (ii >= 0 && (fds[ii].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t k = ::write(in_fd, input.data() + written, input.size() - written);
+      if (k > 0) written += static_cast<size_t>(k);
+      if (k < 0 && errno != EINTR && errno != EAGAIN) written = input.size();
+      if (written >= input.size()) {
+        ::close(in_fd);
+        in_fd = -1;
+      }
+    }
+  }
+  ::close(out[0]);
+  ::close(err[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+}  // namespace lwgw::process

@@ -1,0 +1,145 @@
+// The command surface: help, version, exit codes, not-implemented commands, completions.
+#include <doctest/doctest.h>
+
+#include "lwgw/commands.hpp"
+#include "lwgw/process.hpp"
+#include "test_support.hpp"
+
+using namespace lwgw;
+using namespace lwgw::test;
+
+TEST_CASE("--help lists every command of the table and the exit codes") {
+  TempHome t;
+  auto r = run_bin({"--help"}, t.env());
+  CHECK(r.code == 0);
+  for (const auto& c : command_table())
+    CHECK_MESSAGE(r.out.find(std::string("  ") + c.name) != std::string::npos, c.name);
+  CHECK(r.out.find("Exit codes") != std::string::npos);
+  auto sub = run_bin({"login", "--help"}, t.env());
+  CHECK(sub.code == 0);
+  CHECK(sub.out.find("--key-stdin") != std::string::npos);
+  CHECK(sub.out.find("--key ") == std::string::npos);  // the refusing option stays hidden
+}
+
+TEST_CASE("--version and version print version, commit, build type and libraries") {
+  TempHome t;
+  auto a = run_bin({"--version"}, t.env());
+  auto b = run_bin({"version"}, t.env());
+  CHECK(a.code == 0);
+  CHECK(a.out == b.out);
+  CHECK(a.out.rfind("lwgw 0.", 0) == 0);
+  CHECK(a.out.find("commit ") != std::string::npos);
+  CHECK(a.out.find("libcurl") != std::string::npos);
+  CHECK(a.out.find("cpp-httplib 0.11") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2 with a pointer to --help") {
+  TempHome t;
+  auto r = run_bin({"no-such-command"}, t.env());
+  CHECK(r.code == 2);
+  CHECK(r.err.rfind("lwgw: error: ", 0) == 0);
+  CHECK(r.err.find("lwgw --help") != std::string::npos);
+  CHECK(run_bin({"setup", "vim"}, t.env()).code == 2);
+  CHECK(run_bin({"login", "--bogus"}, t.env()).code == 2);
+  CHECK(run_bin({"config"}, t.env()).code == 2);
+}
+
+TEST_CASE("commands of later releases say so and exit 1, never a fake success") {
+  TempHome t;
+  const std::vector<std::vector<std::string>> later = {{"setup", "codex"},
+                                                       {"teardown", "codex"},
+                                                       {"env"},
+                                                       {"exec", "codex"},
+                                                       {"up"},
+                                                       {"down"},
+                                                       {"status"},
+                                                       {"logs"},
+                                                       {"service", "install"},
+                                                       {"smoke"},
+                                                       {"diff"},
+                                                       {"doctor"}};
+  for (const auto& args : later) {
+    auto r = run_inproc(args, t.env());
+    CHECK_MESSAGE(r.code == 1, args[0]);
+    CHECK(r.err == "lwgw: " + args[0] + ": not implemented yet\n");
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("global options work before and after the command") {
+  TempHome t;
+  CHECK(run_inproc({"--json", "config", "get", "log.level"}, t.env()).out.find("\"value\"") !=
+        std::string::npos);
+  CHECK(run_inproc({"config", "get", "log.level", "--json"}, t.env()).out.find("\"value\"") !=
+        std::string::npos);
+  CHECK(run_inproc({"-q", "config", "show"}, t.env()).code == 0);
+}
+
+TEST_CASE("completion scripts are generated from the table and match completions/") {
+  TempHome t;
+  for (const auto& [shell, file] : std::vector<std::pair<std::string, std::string>>{
+           {"bash", "lwgw.bash"}, {"zsh", "_lwgw"}, {"fish", "lwgw.fish"}}) {
+    auto r = run_bin({"completion", shell}, t.env());
+    REQUIRE(r.code == 0);
+    for (const auto& c : command_table())
+      CHECK_MESSAGE(r.out.find(c.name) != std::string::npos, (shell + " " + c.name));
+    for (const auto& cli : cli_names()) CHECK(r.out.find(cli) != std::string::npos);
+    CHECK(r.out.find("key-stdin") != std::string::npos);
+    CHECK(r.out.find("proxy.listen") != std::string::npos);
+    CHECK_MESSAGE(
+        r.out == t.read(source_dir() / "completions" / file),
+        (std::string("completions/") + file + " is stale: run `lwgw completion " + shell + "`"));
+  }
+}
+
+TEST_CASE("completion scripts pass their shell's syntax check") {
+  TempHome t;
+  Env env = t.env();
+  for (const std::string shell : {"bash", "zsh", "fish"}) {
+    if (!process::find_in_path(shell, env)) {
+      MESSAGE("skipped: " << shell << " is not installed");
+      continue;
+    }
+    auto script = run_bin({"completion", shell}, env).out;
+    auto file = t.root() / ("completion." + shell);
+    t.write(file, script);
+    auto r = process::run({shell, "-n", file.string()}, "", env);
+    CHECK_MESSAGE(r.exit_code == 0, shell << ": " << r.err);
+  }
+}
+
+TEST_CASE("bash completion completes commands, CLI names and config keys") {
+  TempHome t;
+  Env env = t.env();
+  if (!process::find_in_path("bash", env)) return;
+  auto file = t.root() / "c.bash";
+  t.write(file, run_bin({"completion", "bash"}, env).out);
+  auto complete = [&](const std::string& line) {
+    std::string script = "source " + file.string() + "\nCOMP_WORDS=(" + line +
+                         ")\nCOMP_CWORD=$((${#COMP_WORDS[@]}-1))\n"
+                         "_lwgw\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n";
+    return process::run({"bash", "-c", script}, "", env).out;
+  };
+  CHECK(complete("lwgw se ''").find("setup") == std::string::npos);  // 'se' is not the current word
+  CHECK(complete("lwgw se").find("setup") != std::string::npos);
+  CHECK(complete("lwgw setup c").find("codex") != std::string::npos);
+  CHECK(complete("lwgw setup c").find("claude-code") != std::string::npos);
+  CHECK(complete("lwgw config get pro").find("proxy.listen") != std::string::npos);
+  CHECK(complete("lwgw service i").find("install") != std::string::npos);
+}
+
+TEST_CASE("the man page documents every command and passes groff") {
+  TempHome t;
+  auto man = t.read(source_dir() / "man" / "lwgw.1");
+  for (const auto& c : command_table()) {
+    bool documented = man.find(std::string("\n\\fB") + c.name) != std::string::npos ||
+                      man.find(std::string("\n.B ") + c.name + "\n") != std::string::npos;
+    CHECK_MESSAGE(documented, c.name);
+  }
+  Env env = t.env();
+  if (!process::find_in_path("groff", env)) return;
+  auto r = process::run({"groff", "-man", "-ww", "-z", (source_dir() / "man" / "lwgw.1").string()},
+                        "", env);
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_MESSAGE(r.err.empty(), r.err);
+}

@@ -1,0 +1,104 @@
+// Credentials: the 0600 file store, its refusal when readable by others, LWGW_VK, local tokens.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <set>
+
+#include "lwgw/credentials.hpp"
+#include "lwgw/error.hpp"
+#include "test_support.hpp"
+
+using namespace lwgw;
+using namespace lwgw::test;
+
+namespace {
+mode_t mode_of(const std::filesystem::path& p) {
+  struct stat st {};
+  ::stat(p.c_str(), &st);
+  return st.st_mode & 0777;
+}
+const char* kKey = "vk-lw-01HZX9N0ABCDEFGHJKMNPQRSTV";
+}  // namespace
+
+TEST_CASE("file store writes 0600 in a 0700 directory and round-trips") {
+  TempHome t;
+  auto paths = resolve_paths(t.env());
+  auto store = make_file_store(paths);
+  CHECK_FALSE(store->get(kVirtualKey).has_value());
+  store->set(kVirtualKey, kKey);
+  store->set(kLocalToken, "lwgw_lt_abcdefghijklmnop");
+  CHECK(mode_of(paths.credentials_file) == 0600);
+  CHECK(mode_of(paths.credentials_file.parent_path()) == 0700);
+  CHECK(store->get(kVirtualKey) == std::string(kKey));
+  CHECK(store->erase(kVirtualKey));
+  CHECK_FALSE(store->get(kVirtualKey).has_value());
+  CHECK(store->get(kLocalToken).has_value());
+  CHECK_FALSE(store->erase(kVirtualKey));
+}
+
+TEST_CASE("a credentials file readable by others is refused with the fix") {
+  TempHome t;
+  auto paths = resolve_paths(t.env());
+  auto store = make_file_store(paths);
+  store->set(kVirtualKey, kKey);
+  ::chmod(paths.credentials_file.c_str(), 0644);
+  try {
+    (void)store->get(kVirtualKey);
+    FAIL("expected refusal");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::kConfig);
+    CHECK(std::string(e.what()).find("chmod 600") != std::string::npos);
+    CHECK(std::string(e.what()).find(kKey) == std::string::npos);
+  }
+  auto r = run_inproc({"whoami"}, t.env());
+  CHECK(r.code == 3);
+  CHECK(r.err.find("0644") != std::string::npos);
+}
+
+TEST_CASE("auto store falls back to the file without a keychain; keychain demanded fails") {
+  TempHome t;
+  Env env = t.env();
+  env.set("PATH", t.root().string());  // no secret-tool, no security
+  auto paths = resolve_paths(env);
+  CHECK(open_credential_store("auto", paths, env)->kind() == "file");
+  CHECK_THROWS_AS(open_credential_store("keychain", paths, env), Error);
+}
+
+TEST_CASE("LWGW_VK overrides the stored key and is never written") {
+  TempHome t;
+  Env env = t.env();
+  auto paths = resolve_paths(env);
+  auto store = make_file_store(paths);
+  store->set(kVirtualKey, kKey);
+  env.set("LWGW_VK", "vk-lw-01HZX9N0ZZZZZZZZZZZZZZZZZZ");
+  auto k = resolve_vk(*store, env);
+  REQUIRE(k);
+  CHECK(k->key == "vk-lw-01HZX9N0ZZZZZZZZZZZZZZZZZZ");
+  CHECK(k->source == "env LWGW_VK");
+  CHECK(t.read(paths.credentials_file).find("ZZZZ") == std::string::npos);
+  auto r = run_inproc({"whoami"}, env);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("env LWGW_VK") != std::string::npos);
+  CHECK(r.out.find("ZZZZZZZZ") == std::string::npos);
+}
+
+TEST_CASE("local tokens are random, 32 bytes, url-safe") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 50; ++i) {
+    auto tok = generate_local_token();
+    CHECK(tok.rfind("lwgw_lt_", 0) == 0);
+    CHECK(tok.size() == 8 + 43);
+    CHECK(tok.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+                                8) == std::string::npos);
+    seen.insert(tok);
+  }
+  CHECK(seen.size() == 50);
+}
+
+TEST_CASE("VK shapes: both formats accepted, others only warned about") {
+  CHECK(looks_like_vk(kKey));
+  CHECK(looks_like_vk("lw_vk_live_abc123"));
+  CHECK_FALSE(looks_like_vk("vk-lw-short"));
+  CHECK_FALSE(looks_like_vk("vk-lw-01HZX9N0ABCDEFGHJKMNPQRSTI"));  // I is not Crockford
+  CHECK_FALSE(looks_like_vk("sk-ant-123"));
+}

@@ -20,7 +20,8 @@ int whoami(Context& ctx) {
   const auto& gw = cfg.setting("gateway.url");
   std::string verified = state && !state->verified_at.empty()
                              ? state->verified_at + " (" + state->verification + ")"
-                             : state ? "never (" + state->verification + ")" : "never";
+                         : state ? "never (" + state->verification + ")"
+                                 : "never";
   if (ctx.opts.json) {
     nlohmann::json doc = {{"gateway", gw.value.index() == 0 ? std::get<std::string>(gw.value) : ""},
                           {"gateway_origin", gw.origin},

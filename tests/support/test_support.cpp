@@ -78,8 +78,15 @@ RunResult run_bin(const std::vector<std::string>& args, const Env& env, const st
 
 LoopbackServer::LoopbackServer(const std::function<void(httplib::Server&)>& routes) {
   routes(server_);
+  int listen_fd = -1;
+  server_.set_socket_options([&listen_fd](socket_t fd) {
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    listen_fd = fd;
+  });
   port_ = server_.bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("could not bind a loopback port");
+  if (listen_fd >= 0) ::listen(listen_fd, 1024);  // httplib's own backlog (5) drops SYNs under load
   thread_ = std::thread([this] { server_.listen_after_bind(); });
   while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
@@ -105,6 +112,85 @@ int unused_port() {
 
 stdfs::path source_dir() {
   return LWGW_SOURCE_DIR;
+}
+
+}  // namespace lwgw::test
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <csignal>
+
+namespace lwgw::test {
+
+Spawned::Spawned(const std::vector<std::string>& argv, const Env& env, const stdfs::path& log)
+    : log_(log) {
+  auto envs = process::to_envp(env);
+  std::vector<char*> cargv, cenv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  for (const auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
+  cenv.push_back(nullptr);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execve(cargv[0], cargv.data(), cenv.data());
+    _exit(127);
+  }
+}
+
+Spawned::~Spawned() {
+  if (pid_ > 0 && !reaped_) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+int Spawned::wait(int timeout_ms) {
+  for (int waited = 0; waited <= timeout_ms; waited += 10) {
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      reaped_ = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+void Spawned::signal(int sig) const {
+  ::kill(pid_, sig);
+}
+
+std::string Spawned::log_text() const {
+  std::ifstream in(log_, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Spawned::wait_for_log(const std::string& needle, int timeout_ms) const {
+  for (int waited = 0; waited <= timeout_ms; waited += 20) {
+    std::string text = log_text();
+    if (text.find(needle) != std::string::npos) return text;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return "";
+}
+
+int port_from_log(const std::string& text) {
+  for (const std::string prefix : {"http://127.0.0.1:", "http://[::1]:", "http://localhost:"}) {
+    auto p = text.find(prefix);
+    if (p != std::string::npos) return std::atoi(text.c_str() + p + prefix.size());
+  }
+  return 0;
 }
 
 }  // namespace lwgw::test

@@ -71,3 +71,33 @@ int unused_port();
 std::filesystem::path source_dir();
 
 }  // namespace lwgw::test
+
+namespace lwgw::test {
+
+/// A process started in the background with stdout+stderr to a file; SIGKILLed on destruction
+/// if still running.
+class Spawned {
+ public:
+  Spawned(const std::vector<std::string>& argv, const Env& env, const std::filesystem::path& log);
+  ~Spawned();
+  Spawned(const Spawned&) = delete;
+  Spawned& operator=(const Spawned&) = delete;
+  int pid() const { return pid_; }
+  /// Waits for the process to exit (up to `timeout_ms`); returns its exit code, or -1.
+  int wait(int timeout_ms);
+  /// Sends a signal.
+  void signal(int sig) const;
+  /// Waits until the log contains `needle`; returns the log text (empty on timeout).
+  std::string wait_for_log(const std::string& needle, int timeout_ms) const;
+  std::string log_text() const;
+
+ private:
+  int pid_ = -1;
+  bool reaped_ = false;
+  std::filesystem::path log_;
+};
+
+/// The port from a line "… http://127.0.0.1:PORT …" in `text`, or 0.
+int port_from_log(const std::string& text);
+
+}  // namespace lwgw::test

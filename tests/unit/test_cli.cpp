@@ -50,7 +50,6 @@ TEST_CASE("commands of later releases say so and exit 1, never a fake success") 
                                                        {"teardown", "codex"},
                                                        {"env"},
                                                        {"exec", "codex"},
-                                                       {"up"},
                                                        {"down"},
                                                        {"status"},
                                                        {"logs"},
@@ -64,6 +63,11 @@ TEST_CASE("commands of later releases say so and exit 1, never a fake success") 
     CHECK(r.err == "lwgw: " + args[0] + ": not implemented yet\n");
     CHECK(r.out.empty());
   }
+  // `up` runs in the foreground already; the background daemon is a later release.
+  auto up = run_inproc({"up"}, t.env());
+  CHECK(up.code == 1);
+  CHECK(up.err.find("not implemented yet") != std::string::npos);
+  CHECK(up.err.find("--foreground") != std::string::npos);
 }
 
 TEST_CASE("global options work before and after the command") {

@@ -1,0 +1,868 @@
+// The local proxy end to end, in process: a scripted upstream gateway, real sockets on loopback.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "lwgw/error.hpp"
+#include "lwgw/proxy/server.hpp"
+#include "test_support.hpp"
+
+using namespace lwgw;
+using namespace lwgw::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const std::string kVK = "vk-lw-01HZX9N0ABCDEFGHJKMNPQRSTV";
+const std::string kToken = "lwgw_lt_TestTokenTestTokenTestTokenTestToken0123456";
+
+std::string sha256(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) out += {hex[md[i] >> 4], hex[md[i] & 15]};
+  return out;
+}
+
+double ms(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// The SSE frames each dialect's stream is made of (realistic shapes, tool-call deltas included).
+std::vector<std::string> frames_for(const std::string& path) {
+  if (path.rfind("/v1/messages", 0) == 0)
+    return {
+        "event: message_start\ndata: "
+        "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"role\":\"assistant\"}}\n\n",
+        "event: content_block_start\ndata: "
+        "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\","
+        "\"id\":\"toolu_1\",\"name\":\"Bash\",\"input\":{}}}\n\n",
+        "event: content_block_delta\ndata: "
+        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+        "\"partial_json\":\"{\\\"comm\"}}\n\n",
+        "event: content_block_delta\ndata: "
+        "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+        "\"partial_json\":\"and\\\": \\\"ls\\\"}\"}}\n\n",
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"};
+  if (path.rfind("/v1/chat/completions", 0) == 0)
+    return {"data: {\"id\":\"c1\",\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n",
+            "data: "
+            "{\"id\":\"c1\",\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{"
+            "\"name\":\"f\",\"arguments\":\"{\\\"a\"}}]}}]}\n\n",
+            "data: "
+            "{\"id\":\"c1\",\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{"
+            "\"arguments\":\"\\\":1}\"}}]}}]}\n\n",
+            "data: [DONE]\n\n"};
+  if (path.rfind("/v1/responses", 0) == 0)
+    return {"event: response.created\ndata: {\"type\":\"response.created\"}\n\n",
+            "event: response.output_text.delta\ndata: "
+            "{\"type\":\"response.output_text.delta\",\"delta\":\"Hel\"}\n\n",
+            "event: response.output_text.delta\ndata: "
+            "{\"type\":\"response.output_text.delta\",\"delta\":\"lo\"}\n\n",
+            "event: response.completed\ndata: {\"type\":\"response.completed\"}\n\n",
+            "data: [DONE]\n\n"};
+  return {"data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\"}]}}]}\r\n\r\n",
+          "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"lo\"}]}}]}\r\n\r\n",
+          "data: "
+          "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"!\"}],\"role\":\"model\"},"
+          "\"finishReason\":\"STOP\"}]}\r\n\r\n"};
+}
+
+// The gateway's own envelopes for a budget breach and a policy denial.
+std::string canned_error(int status) {
+  if (status == 402)
+    return "{\"error\":{\"type\":\"budget_exceeded\",\"code\":\"budget_exceeded\",\"message\":"
+           "\"project budget "
+           "exceeded\",\"meta\":{\"budget_scope\":\"project\",\"budget_window\":\"month\"}}}\n";
+  return "{\"error\":{\"type\":\"policy_violation\",\"code\":\"policy_violation\",\"message\":"
+         "\"tool "
+         "\\\"shell.exec\\\" is blocked by policy\"}}\n";
+}
+
+// A scripted gateway: streams at a fixed pace, echoes what it received, fails on request.
+struct Upstream {
+  std::mutex m;
+  httplib::Headers last_headers;
+  std::string last_target, last_method, last_body_sha;
+  size_t last_body_size = 0;
+  std::vector<Clock::time_point> write_times;
+  std::atomic<bool> aborted{false};
+  Clock::time_point aborted_at;
+  int frame_delay_ms = 60;
+  std::atomic<int> streams_done{0};
+
+  void record(const httplib::Request& req) {
+    std::lock_guard<std::mutex> lock(m);
+    last_headers = req.headers;
+    auto seen = last_headers.find("X-Seen-Content-Encoding");
+    if (seen != last_headers.end()) {
+      last_headers.emplace("Content-Encoding", seen->second);
+      last_headers.erase(seen);
+    }
+    last_target = req.target;
+    last_method = req.method;
+    last_body_size = req.body.size();
+    last_body_sha = sha256(req.body);
+  }
+
+  LoopbackServer server{[this](httplib::Server& s) {
+    s.new_task_queue = [] { return new httplib::ThreadPool(400); };
+    s.set_keep_alive_max_count(1000);
+    // Like the proxy: keep httplib from decoding request bodies, so what arrives is what was sent.
+    s.set_pre_routing_handler([](const httplib::Request& creq, httplib::Response&) {
+      auto& req = const_cast<httplib::Request&>(creq);
+      auto it = req.headers.find("Content-Encoding");
+      if (it != req.headers.end()) {
+        std::string v = it->second;
+        req.headers.erase(it);
+        req.headers.emplace("X-Seen-Content-Encoding", v);
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    s.set_payload_max_length(std::numeric_limits<size_t>::max());
+    auto stream = [this](const httplib::Request& req, httplib::Response& res) {
+      // The stand-in must not compress either: exact bytes are what this suite checks.
+      const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+      record(req);
+      if (req.has_header("x-test-status")) {
+        res.status = std::stoi(req.get_header_value("x-test-status"));
+        res.set_header("X-LangWatch-Handled-Error",
+                       res.status == 402 ? "budget_exceeded" : "policy_violation");
+        res.set_content(canned_error(res.status), "application/json");
+        return;
+      }
+      if (req.has_header("x-test-echo")) {
+        std::lock_guard<std::mutex> lock(m);
+        if (req.has_header("X-Seen-Content-Encoding"))
+          res.set_header("X-Seen-Content-Encoding",
+                         req.get_header_value("X-Seen-Content-Encoding"));
+        res.set_content(
+            "{\"size\":" + std::to_string(last_body_size) + ",\"sha\":\"" + last_body_sha + "\"}",
+            "application/json");
+        return;
+      }
+      res.set_header("X-Request-Id", "req_0123456789abcdef0123456789abcd");
+      if (req.has_header("x-test-budget"))
+        res.set_header("X-Langwatch-Budget-Warning", "project:95");
+      bool forever = req.has_header("x-test-forever");
+      auto frames = frames_for(req.path);
+      res.set_chunked_content_provider(
+          "text/event-stream", [this, frames, forever](size_t, httplib::DataSink& sink) {
+            for (size_t i = 0; forever || i < frames.size(); ++i) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(frame_delay_ms));
+              const std::string& f = frames[i % frames.size()];
+              {
+                std::lock_guard<std::mutex> lock(m);
+                write_times.push_back(Clock::now());
+              }
+              if (!sink.write(f.data(), f.size())) {
+                aborted_at = Clock::now();
+                aborted = true;
+                return false;
+              }
+            }
+            sink.done();
+            ++streams_done;
+            return true;
+          });
+    };
+    s.Post(".*", stream);
+    s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("{\"status\":\"ok\",\"version\":\"local\",\"uptime_s\":1.5}\n",
+                      "application/json");
+    });
+    s.Get(".*", stream);
+  }};
+};
+
+struct Proxy {
+  std::mutex m;
+  std::vector<std::string> log;
+  std::unique_ptr<proxy::Server> server;
+  std::thread thread;
+  int port = 0;
+
+  explicit Proxy(const std::string& gateway, proxy::Settings s = {},
+                 proxy::Secrets sec = {kVK, kToken}) {
+    s.listen_host = "127.0.0.1";
+    s.listen_port = 0;
+    s.gateway_url = gateway;
+    server = std::make_unique<proxy::Server>(s, sec, [this](const std::string& line) {
+      std::lock_guard<std::mutex> lock(m);
+      log.push_back(line);
+    });
+    port = server->bind();
+    thread = std::thread([this] { server->run(); });
+  }
+  ~Proxy() {
+    server->drain();
+    thread.join();
+  }
+  std::string all_log() {
+    std::lock_guard<std::mutex> lock(m);
+    std::string s;
+    for (auto& l : log) s += l + "\n";
+    return s;
+  }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port);
+    c.set_decompress(false);
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+};
+
+// A raw client socket, for bytes httplib::Client will not send (chunked, Expect) and for hanging
+// up.
+struct RawClient {
+  int fd = -1;
+  explicit RawClient(int port) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  }
+  ~RawClient() { close(); }
+  void close() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  void send(const std::string& s) {
+    REQUIRE(::send(fd, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()));
+  }
+  // Reads until `needle` appears or the timeout passes.
+  std::string read_until(const std::string& needle, int timeout_ms) {
+    std::string out;
+    auto end = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (out.find(needle) == std::string::npos && Clock::now() < end) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      char buf[65536];
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+};
+
+httplib::Headers auth() {
+  return {{"Authorization", "Bearer " + kToken}};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "streams arrive event by event and byte-identical, for all four dialects, gzip asked or not") {
+  Upstream up;
+  Proxy px(up.server.url());
+  const std::vector<std::pair<std::string, httplib::Headers>> cases = {
+      {"/v1/messages?beta=true",
+       {{"x-api-key", kToken}, {"anthropic-beta", "fine-grained-tool-streaming-2025-05-14"}}},
+      {"/v1/chat/completions", auth()},
+      {"/v1/responses", auth()},
+      {"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+       {{"x-goog-api-key", kToken}}}};
+  for (const auto& [path, headers] : cases) {
+    for (bool gzip : {false, true}) {
+      CAPTURE(path);
+      CAPTURE(gzip);
+      {
+        std::lock_guard<std::mutex> lock(up.m);
+        up.write_times.clear();
+      }
+      auto h = headers;
+      if (gzip) h.emplace("Accept-Encoding", "gzip, deflate, br, zstd");
+      std::vector<Clock::time_point> recv_times;
+      std::string body;
+      httplib::Request req;
+      req.method = "POST";
+      req.path = path;
+      req.headers = h;
+      req.body = "{\"stream\":true}";
+      req.set_header("Content-Type", "application/json");
+      req.content_receiver = [&](const char* d, size_t n, uint64_t, uint64_t) {
+        recv_times.push_back(Clock::now());
+        body.append(d, n);
+        return true;
+      };
+      auto cli = px.client();
+      auto res = cli.send(req);
+      REQUIRE(res);
+      CHECK(res->status == 200);
+      CHECK_FALSE(res->has_header("Content-Encoding"));
+      CHECK(res->get_header_value("X-Request-Id") == "req_0123456789abcdef0123456789abcd");
+      std::string expected;
+      for (auto& f : frames_for(path)) expected += f;
+      CHECK(sha256(body) == sha256(expected));
+      // No buffering, no coalescing: every frame reached the client before the next was written.
+      std::lock_guard<std::mutex> lock(up.m);
+      REQUIRE(recv_times.size() == up.write_times.size());
+      double worst = 0;
+      for (size_t i = 0; i < recv_times.size(); ++i) {
+        worst = std::max(worst, ms(up.write_times[i], recv_times[i]));
+        if (i + 1 < up.write_times.size()) CHECK(recv_times[i] < up.write_times[i + 1]);
+      }
+      MESSAGE(path << ": worst upstream-write to client-read latency " << worst << " ms");
+    }
+  }
+}
+
+TEST_CASE(
+    "the gateway sees the VK once, in the client's header, and every other header unchanged") {
+  Upstream up;
+  Proxy px(up.server.url());
+  struct Case {
+    httplib::Headers headers;
+    std::string target;
+    std::string vk_header;
+  };
+  std::vector<Case> cases = {
+      {{{"Authorization", "Bearer " + kToken}}, "/v1/chat/completions?x=1&y=two", "Authorization"},
+      {{{"x-api-key", kToken}}, "/v1/messages?beta=true", "x-api-key"},
+      {{{"x-goog-api-key", kToken}},
+       "/v1beta/models/m:streamGenerateContent?alt=sse",
+       "x-goog-api-key"},
+      {{{"xi-api-key", kToken}}, "/v1/audio/speech", "xi-api-key"},
+      {{}, "/v1beta/models/m:streamGenerateContent?alt=sse&key=" + kToken, "x-goog-api-key"},
+  };
+  for (auto& c : cases) {
+    CAPTURE(c.target);
+    auto h = c.headers;
+    h.emplace("anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14");
+    h.emplace("x-stainless-timeout", "600");
+    h.emplace("x-codex-turn-metadata", "abc");
+    h.emplace("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    h.emplace("X-Request-Id", "req_client_supplied");
+    h.emplace("User-Agent", "claude-cli/2.1.197 (external, cli)");
+    h.emplace("Content-Encoding", "zstd");
+    auto cli = px.client();
+    auto res =
+        cli.Post(c.target, h, std::string("\x28\xb5\x2f\xfd binary zstd", 16), "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    std::lock_guard<std::mutex> lock(up.m);
+    int creds = 0;
+    for (const char* name : {"Authorization", "x-api-key", "x-goog-api-key", "xi-api-key"})
+      creds += static_cast<int>(up.last_headers.count(name));
+    CHECK(creds == 1);
+    std::string expected = c.vk_header == "Authorization" ? "Bearer " + kVK : kVK;
+    CHECK(up.last_headers.find(c.vk_header)->second == expected);
+    for (auto& [k, v] : up.last_headers) CHECK_MESSAGE(v.find(kToken) == std::string::npos, k);
+    CHECK(up.last_target.find(kToken) == std::string::npos);
+    CHECK(up.last_headers.find("anthropic-beta")->second ==
+          "claude-code-20250219,interleaved-thinking-2025-05-14");
+    CHECK(up.last_headers.find("x-stainless-timeout")->second == "600");
+    CHECK(up.last_headers.find("x-codex-turn-metadata")->second == "abc");
+    CHECK(up.last_headers.find("traceparent")->second ==
+          "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    CHECK(up.last_headers.find("X-Request-Id")->second == "req_client_supplied");
+    CHECK(up.last_headers.find("User-Agent")->second == "claude-cli/2.1.197 (external, cli)");
+    CHECK(up.last_headers.find("Content-Encoding")->second == "zstd");
+    CHECK(up.last_headers.find("Content-Type")->second == "application/json");
+    CHECK(up.last_body_sha == sha256(std::string("\x28\xb5\x2f\xfd binary zstd", 16)));
+    std::string want_target = c.target.find("&key=") != std::string::npos
+                                  ? c.target.substr(0, c.target.find("&key="))
+                                  : c.target;
+    CHECK(up.last_target == want_target);
+  }
+}
+
+TEST_CASE("a gzip-encoded request body is forwarded as sent, not decoded") {
+  Upstream up;
+  Proxy px(up.server.url());
+  std::string gz(
+      "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x4b\x4c\x4a\x06\x00\xc2\x41\x24\x35\x03\x00\x00"
+      "\x00",
+      23);
+  auto h = auth();
+  h.emplace("Content-Encoding", "gzip");
+  h.emplace("x-test-echo", "1");
+  auto res = px.client().Post("/v1/chat/completions", h, gz, "application/json");
+  REQUIRE(res);
+  CHECK(res->body == "{\"size\":23,\"sha\":\"" + sha256(gz) + "\"}");
+  CHECK(res->get_header_value("X-Seen-Content-Encoding") == "gzip");
+}
+
+TEST_CASE("a client that hangs up mid-stream aborts the upstream transfer within a second") {
+  Upstream up;
+  up.frame_delay_ms = 50;
+  Proxy px(up.server.url());
+  RawClient c(px.port);
+  c.send("POST /v1/messages?beta=true HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + kToken +
+         "\r\nx-test-forever: 1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+  auto got = c.read_until("content_block_delta", 5000);
+  REQUIRE(got.find("content_block_delta") != std::string::npos);
+  auto closed_at = Clock::now();
+  c.close();
+  for (int i = 0; i < 300 && !up.aborted; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(up.aborted);
+  double elapsed = ms(closed_at, up.aborted_at);
+  MESSAGE("upstream saw the abort " << elapsed << " ms after the client left");
+  CHECK(elapsed < 1000);
+}
+
+TEST_CASE("a client that hangs up while waiting for a non-streamed answer aborts upstream too") {
+  // A raw upstream that reads the request, never answers, and notes when the proxy hangs up.
+  int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::listen(lfd, 4);
+  std::atomic<bool> eof{false};
+  Clock::time_point eof_at;
+  std::thread upstream([&] {
+    int fd = ::accept(lfd, nullptr, nullptr);
+    char buf[4096];
+    auto end = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < end) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) {
+        eof_at = Clock::now();
+        eof = true;
+        break;
+      }
+    }
+    ::close(fd);
+  });
+  {
+    Proxy px("http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)));
+    RawClient c(px.port);
+    c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+           kToken + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    auto closed_at = Clock::now();
+    c.close();
+    upstream.join();
+    REQUIRE(eof);
+    MESSAGE("upstream saw the abort " << ms(closed_at, eof_at) << " ms after the client left");
+    CHECK(ms(closed_at, eof_at) < 1000);
+  }
+  ::close(lfd);
+}
+
+TEST_CASE("bodies: 40 MiB forwarded intact, 65 MiB refused with 413, chunked and Expect work") {
+  Upstream up;
+  Proxy px(up.server.url());
+  std::string big(40u << 20, 'x');
+  for (size_t i = 0; i < big.size(); i += 4097) big[i] = static_cast<char>('a' + i % 26);
+  auto h = auth();
+  h.emplace("x-test-echo", "1");
+  auto cli = px.client();
+  auto res = cli.Post("/v1/chat/completions", h, big, "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->body ==
+        "{\"size\":" + std::to_string(big.size()) + ",\"sha\":\"" + sha256(big) + "\"}");
+
+  std::string huge(65u << 20, 'y');
+  auto r413 = px.client().Post("/v1/messages", {{"x-api-key", kToken}}, huge, "application/json");
+  REQUIRE(r413);
+  CHECK(r413->status == 413);
+  CHECK(r413->body.find("\"type\":\"error\"") != std::string::npos);  // Anthropic dialect
+  CHECK(r413->body.find("lwgw: ") != std::string::npos);
+  CHECK(r413->body.find("proxy.max_body_mib") != std::string::npos);
+
+  // Chunked request body.
+  RawClient c(px.port);
+  c.send(
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + kToken +
+      "\r\nx-test-echo: 1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  auto chunked = c.read_until("}", 5000);
+  CHECK(chunked.find("HTTP/1.1 200") == 0);
+  CHECK(chunked.find("\"size\":11,\"sha\":\"" + sha256("hello world") + "\"") != std::string::npos);
+
+  // Expect: 100-continue is answered locally, then the body flows.
+  RawClient e(px.port);
+  e.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+         kToken +
+         "\r\nx-test-echo: 1\r\nContent-Type: application/json\r\nExpect: "
+         "100-continue\r\nContent-Length: 5\r\n\r\n");
+  auto cont = e.read_until("\r\n\r\n", 5000);
+  CHECK(cont.find("HTTP/1.1 100 Continue") == 0);
+  e.send("hello");
+  auto after = e.read_until("}", 5000);
+  CHECK(after.find("HTTP/1.1 200") != std::string::npos);
+  CHECK(after.find("\"size\":5,") != std::string::npos);
+  std::lock_guard<std::mutex> lock(up.m);
+  CHECK(up.last_headers.count("Expect") == 0);
+}
+
+TEST_CASE("refusals: foreign Host, browser Origin, missing or wrong local token, no VK") {
+  Upstream up;
+  Proxy px(up.server.url());
+  auto cli = px.client();
+  auto h = auth();
+  h.emplace("Host", "evil.example");
+  auto host = cli.Post("/v1/chat/completions", h, "{}", "application/json");
+  REQUIRE(host);
+  CHECK(host->status == 403);
+  CHECK(host->get_header_value("X-Lwgw-Error") == "lwgw_host_refused");
+  CHECK_FALSE(host->has_header("Access-Control-Allow-Origin"));
+
+  auto o = auth();
+  o.emplace("Origin", "https://evil.example");
+  auto origin = cli.Post("/v1/chat/completions", o, "{}", "application/json");
+  REQUIRE(origin);
+  CHECK(origin->status == 403);
+  CHECK(origin->body.find("lwgw: ") != std::string::npos);
+  CHECK_FALSE(origin->has_header("Access-Control-Allow-Origin"));
+  auto pre = cli.Options("/v1/chat/completions", {{"Origin", "https://evil.example"}});
+  REQUIRE(pre);
+  CHECK(pre->status == 403);
+
+  auto none = cli.Post("/v1/messages", "{}", "application/json");
+  REQUIRE(none);
+  CHECK(none->status == 401);
+  CHECK(none->body.find("lwgw setup") != std::string::npos);
+  CHECK(none->body.find("\"type\":\"error\"") != std::string::npos);
+  auto wrong = cli.Post("/v1beta/models/m:generateContent", {{"x-goog-api-key", "lwgw_lt_wrong"}},
+                        "{}", "application/json");
+  REQUIRE(wrong);
+  CHECK(wrong->status == 401);
+  CHECK(wrong->body.find("UNAUTHENTICATED") != std::string::npos);
+  auto unknown = cli.Get("/metrics", auth());
+  REQUIRE(unknown);
+  CHECK(unknown->status == 404);
+  CHECK(unknown->body.find("lwgw: ") != std::string::npos);
+  {
+    std::lock_guard<std::mutex> lock(up.m);
+    CHECK(up.last_target.empty());  // nothing refused reached the gateway
+  }
+
+  Proxy nokey(up.server.url(), {}, {"", kToken});
+  auto nk = nokey.client().Post("/v1/chat/completions", auth(), "{}", "application/json");
+  REQUIRE(nk);
+  CHECK(nk->status == 401);
+  CHECK(nk->body.find("lwgw login") != std::string::npos);
+
+  proxy::Settings open;
+  open.require_local_token = false;
+  Proxy px_open(up.server.url(), open);
+  auto any = px_open.client().Post("/v1/chat/completions", {{"Authorization", "Bearer whatever"}},
+                                   "{}", "application/json");
+  REQUIRE(any);
+  CHECK(any->status == 200);
+  std::lock_guard<std::mutex> lock(up.m);
+  CHECK(up.last_headers.find("Authorization")->second == "Bearer " + kVK);
+}
+
+TEST_CASE("the log has one JSON line per request and never a key, token, header or query") {
+  Upstream up;
+  Proxy px(up.server.url());
+  auto h = auth();
+  h.emplace("User-Agent", "codex_exec/0.171.0");
+  h.emplace("x-test-budget", "1");
+  auto res = px.client().Post("/v1/responses?secret_param=hush&key=" + kToken, h, "{}",
+                              "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  px.client().Post("/v1/chat/completions", {{"Authorization", "Bearer " + kVK}}, "{}",
+                   "application/json");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string log = px.all_log();
+  CHECK(log.find(kVK) == std::string::npos);
+  CHECK(log.find(kToken) == std::string::npos);
+  CHECK(log.find("hush") == std::string::npos);
+  CHECK(log.find("secret_param") == std::string::npos);
+  CHECK(log.find("Bearer") == std::string::npos);
+  CHECK(log.find("\"path\":\"/v1/responses\"") != std::string::npos);
+  CHECK(log.find("\"client\":\"codex\"") != std::string::npos);
+  CHECK(log.find("\"stream\":true") != std::string::npos);
+  CHECK(log.find("\"request_id\":\"req_0123456789abcdef0123456789abcd\"") != std::string::npos);
+  CHECK(log.find("\"budget_warning\":\"project:95\"") != std::string::npos);
+  CHECK(log.find("\"msg\":\"budget_warning\"") != std::string::npos);
+  CHECK(px.server->stats().budget_warning == "project:95");
+}
+
+TEST_CASE(
+    "gateway down: 502 in each endpoint's dialect; gateway errors reach the client "
+    "byte-identical") {
+  Proxy down("http://127.0.0.1:" + std::to_string(unused_port()));
+  auto cli = down.client();
+  auto a = cli.Post("/v1/messages", {{"x-api-key", kToken}}, "{}", "application/json");
+  REQUIRE(a);
+  CHECK(a->status == 502);
+  auto anthropic = nlohmann::json::parse(a->body);
+  CHECK(anthropic["type"] == "error");
+  CHECK(anthropic["error"]["type"] == "lwgw_gateway_unreachable");
+  CHECK(anthropic["error"]["message"].get<std::string>().rfind("lwgw: cannot reach the gateway",
+                                                               0) == 0);
+  auto g = cli.Post("/v1beta/models/m:generateContent", {{"x-goog-api-key", kToken}}, "{}",
+                    "application/json");
+  REQUIRE(g);
+  CHECK(g->status == 502);
+  CHECK(g->body.find("\"code\":502") != std::string::npos);
+  auto o = cli.Post("/v1/chat/completions", auth(), "{}", "application/json");
+  REQUIRE(o);
+  CHECK(o->status == 502);
+  CHECK(o->body.find("\"code\":\"lwgw_gateway_unreachable\"") != std::string::npos);
+  CHECK(o->body.find("lwgw: cannot reach the gateway") != std::string::npos);
+  CHECK(down.server->stats().last_error.find("502 lwgw_gateway_unreachable") != std::string::npos);
+
+  Upstream up;
+  Proxy px(up.server.url());
+  for (int status : {402, 403}) {
+    auto h = auth();
+    h.emplace("x-test-status", std::to_string(status));
+    auto r = px.client().Post("/v1/chat/completions", h, "{}", "application/json");
+    REQUIRE(r);
+    CHECK(r->status == status);
+    CHECK(r->body == canned_error(status));
+    CHECK(r->get_header_value("X-LangWatch-Handled-Error") ==
+          (status == 402 ? "budget_exceeded" : "policy_violation"));
+    CHECK_FALSE(r->has_header("X-Lwgw-Error"));
+  }
+}
+
+TEST_CASE("probes pass through without a key; /_lwgw/healthz answers locally") {
+  Upstream up;
+  Proxy px(up.server.url());
+  auto r = px.client().Get("/healthz");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->body == "{\"status\":\"ok\",\"version\":\"local\",\"uptime_s\":1.5}\n");
+  {
+    std::lock_guard<std::mutex> lock(up.m);
+    CHECK(up.last_headers.count("Authorization") == 0);
+  }
+  auto own = px.client().Get("/_lwgw/healthz");
+  REQUIRE(own);
+  CHECK(own->status == 200);
+  CHECK(own->body.find("\"status\":\"ok\"") != std::string::npos);
+  CHECK(own->body.find("\"gateway\":\"" + up.server.url() + "\"") != std::string::npos);
+  auto st = px.client().Get("/_lwgw/status");
+  REQUIRE(st);
+  CHECK(st->body.find("\"running\":true") != std::string::npos);
+  CHECK(st->body.find("\"inflight\":") != std::string::npos);
+}
+
+TEST_CASE("a new key takes effect without a restart; logout stops spending the old one") {
+  Upstream up;
+  Proxy px(up.server.url());
+  px.server->set_secrets({"vk-lw-01HZX9N0NEWKEYNEWKEYNEWKEY", kToken});
+  CHECK(px.client().Post("/v1/chat/completions", auth(), "{}", "application/json")->status == 200);
+  {
+    std::lock_guard<std::mutex> lock(up.m);
+    CHECK(up.last_headers.find("Authorization")->second ==
+          "Bearer vk-lw-01HZX9N0NEWKEYNEWKEYNEWKEY");
+  }
+  px.server->set_secrets({"", kToken});
+  CHECK(px.client().Post("/v1/chat/completions", auth(), "{}", "application/json")->status == 401);
+}
+
+TEST_CASE("binding: non-loopback refused without allow_remote; a taken port is a clear error") {
+  proxy::Settings s;
+  s.listen_host = "0.0.0.0";
+  s.listen_port = 0;
+  proxy::Server remote(s, {kVK, kToken}, nullptr);
+  CHECK_THROWS_AS(remote.bind(), Error);
+  Upstream up;
+  Proxy first(up.server.url());
+  proxy::Settings same;
+  same.listen_port = first.port;
+  proxy::Server second(same, {kVK, kToken}, nullptr);
+  try {
+    second.bind();
+    FAIL("expected the bind to fail");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find(std::to_string(first.port)) != std::string::npos);
+    CHECK(std::string(e.what()).find("in use") != std::string::npos);
+  }
+}
+
+TEST_CASE("300 concurrent streams all complete") {
+  Upstream up;
+  up.frame_delay_ms = 20;
+  proxy::Settings s;
+  s.max_connections = 512;
+  Proxy px(up.server.url(), s);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  std::string expected;
+  for (auto& f : frames_for("/v1/chat/completions")) expected += f;
+  for (int i = 0; i < 300; ++i)
+    clients.emplace_back([&] {
+      auto cli = px.client();
+      auto r = cli.Post("/v1/chat/completions", auth(), "{\"stream\":true}", "application/json");
+      if (r && r->status == 200 && r->body == expected) ++ok;
+    });
+  for (auto& t : clients) t.join();
+  CHECK(ok == 300);
+}
+
+TEST_CASE("beyond max_connections a fast 503, not a silent queue") {
+  Upstream up;
+  proxy::Settings s;
+  s.max_connections = 2;
+  Proxy px(up.server.url(), s);
+  RawClient a(px.port), b(px.port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  RawClient c(px.port);
+  c.send("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + kToken +
+         "\r\n\r\n");
+  auto got = c.read_until("}", 3000);
+  CHECK(got.find("HTTP/1.1 503") == 0);
+  CHECK(got.find("proxy.max_connections") != std::string::npos);
+}
+
+TEST_CASE("lwgw up --foreground: SIGTERM with 20 streams in flight lets them finish, then exit 0") {
+  Upstream up;
+  up.frame_delay_ms = 150;
+  TempHome t;
+  Env env = t.env();
+  REQUIRE(run_bin({"login", "--gateway", up.server.url(), "--no-verify", "--key-stdin"}, env, kVK)
+              .code == 0);
+  auto creds = t.read(t.home() / ".config/lwgw/credentials");
+  auto pos = creds.find("lwgw_lt_");
+  REQUIRE(pos != std::string::npos);
+  const std::string token = creds.substr(pos, creds.find('"', pos) - pos);
+  Spawned proc({LWGW_BIN, "up", "--foreground", "--listen", "127.0.0.1:0"}, env,
+               t.root() / "up.log");
+  std::string log = proc.wait_for_log("proxy listening on", 10000);
+  REQUIRE(!log.empty());
+  int port = port_from_log(log);
+  REQUIRE(port > 0);
+
+  std::string expected;
+  for (auto& f : frames_for("/v1/messages")) expected += f;
+  std::atomic<int> complete{0}, started{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 20; ++i)
+    clients.emplace_back([&] {
+      httplib::Client cli("127.0.0.1", port);
+      cli.set_read_timeout(30, 0);
+      std::string body;
+      httplib::Request req;
+      req.method = "POST";
+      req.path = "/v1/messages?beta=true";
+      req.headers = {{"x-api-key", token}, {"Content-Type", "application/json"}};
+      req.body = "{\"stream\":true}";
+      req.content_receiver = [&](const char* d, size_t n, uint64_t, uint64_t) {
+        if (body.empty()) ++started;
+        body.append(d, n);
+        return true;
+      };
+      auto r = cli.send(req);
+      if (r && r->status == 200 && body == expected) ++complete;
+    });
+  for (int i = 0; i < 500 && started < 20; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(started == 20);
+  proc.signal(SIGTERM);
+  for (auto& c : clients) c.join();
+  CHECK(complete == 20);
+  CHECK(proc.wait(15000) == 0);
+  std::string all = proc.log_text();
+  CHECK(all.find("lwgw_draining") != std::string::npos);
+  CHECK(all.find("lwgw_stopped") != std::string::npos);
+  CHECK(all.find(kVK) == std::string::npos);
+  CHECK(all.find(token) == std::string::npos);
+  // After the drain nothing listens any more.
+  httplib::Client after("127.0.0.1", port);
+  CHECK_FALSE(after.Get("/_lwgw/healthz"));
+}
+
+TEST_CASE("lwgw up --foreground picks up a new key from lwgw login without a restart") {
+  Upstream up;
+  TempHome t;
+  Env env = t.env();
+  REQUIRE(run_bin({"login", "--gateway", up.server.url(), "--no-verify", "--key-stdin"}, env, kVK)
+              .code == 0);
+  auto creds = t.read(t.home() / ".config/lwgw/credentials");
+  auto pos = creds.find("lwgw_lt_");
+  const std::string token = creds.substr(pos, creds.find('"', pos) - pos);
+  Spawned proc({LWGW_BIN, "up", "--foreground", "--listen", "127.0.0.1:0"}, env,
+               t.root() / "up.log");
+  int port = port_from_log(proc.wait_for_log("proxy listening on", 10000));
+  REQUIRE(port > 0);
+  const std::string rotated = "vk-lw-01HZX9N0R0TATEDR0TATEDR0TA";
+  REQUIRE(run_bin({"login", "--no-verify", "--key-stdin"}, env, rotated).code == 0);
+  std::string seen;
+  for (int i = 0; i < 50 && seen != "Bearer " + rotated; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    httplib::Client cli("127.0.0.1", port);
+    auto r = cli.Post("/v1/chat/completions", {{"Authorization", "Bearer " + token}}, "{}",
+                      "application/json");
+    std::lock_guard<std::mutex> lock(up.m);
+    if (r && up.last_headers.count("Authorization"))
+      seen = up.last_headers.find("Authorization")->second;
+  }
+  CHECK(seen == "Bearer " + rotated);
+  REQUIRE(run_bin({"logout"}, env).code == 0);
+  int status = 0;
+  for (int i = 0; i < 50 && status != 401; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    httplib::Client cli("127.0.0.1", port);
+    auto r = cli.Post("/v1/chat/completions", {{"Authorization", "Bearer " + token}}, "{}",
+                      "application/json");
+    status = r ? r->status : 0;
+  }
+  CHECK(status == 401);
+  proc.signal(SIGTERM);
+  CHECK(proc.wait(10000) == 0);
+}
+
+TEST_CASE("upstream connections to the gateway are reused across requests") {
+  Upstream up;
+  Proxy px(up.server.url());
+  std::set<std::string> ports;
+  auto cli = px.client();
+  for (int i = 0; i < 20; ++i) {
+    auto h = auth();
+    h.emplace("x-test-echo", "1");
+    REQUIRE(cli.Post("/v1/chat/completions", h, "{}", "application/json"));
+    std::lock_guard<std::mutex> lock(up.m);
+    ports.insert(
+        up.last_headers.find("REMOTE_PORT")->second);  // httplib's view of the proxy's socket
+  }
+  MESSAGE("20 sequential requests used " << ports.size() << " upstream connection(s)");
+  CHECK(ports.size() <= 2);
+}
+
+TEST_CASE("after drain_timeout_s the streams still running are cut and logged") {
+  Upstream up;
+  up.frame_delay_ms = 50;
+  proxy::Settings s;
+  s.drain_timeout_s = 1;
+  Proxy px(up.server.url(), s);
+  RawClient c(px.port);
+  c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+         kToken +
+         "\r\nx-test-forever: 1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+  REQUIRE(c.read_until("data:", 5000).find("data:") != std::string::npos);
+  auto t0 = Clock::now();
+  px.server->drain();
+  std::string rest = c.read_until("never-appears", 6000);
+  double waited = ms(t0, Clock::now());
+  CHECK(waited < 5000);  // the connection ended (cut) instead of streaming forever
+  CHECK(rest.find("0\r\n\r\n") ==
+        std::string::npos);  // truncated: no final chunk, the client can tell
+  for (int i = 0; i < 100 && px.all_log().find("lwgw_drain_timeout") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(px.all_log().find("lwgw_drain_timeout") != std::string::npos);
+}

@@ -54,8 +54,6 @@ TEST_CASE("commands of later releases say so and exit 1, never a fake success") 
                                                        {"status"},
                                                        {"logs"},
                                                        {"service", "install"},
-                                                       {"smoke"},
-                                                       {"diff"},
                                                        {"doctor"}};
   for (const auto& args : later) {
     auto r = run_inproc(args, t.env());

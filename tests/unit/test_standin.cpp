@@ -1,0 +1,216 @@
+// The stand-in gateway itself: the contract it reproduces for the tests and the demo.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lwgw/http_client.hpp"
+#include "standin_process.hpp"
+#include "test_support.hpp"
+
+using namespace lwgw;
+using namespace lwgw::test;
+using json = nlohmann::json;
+
+namespace {
+const std::string kKey = "vk-lw-01HZX9N0ABCDEFGHJKMNPQRSTV";
+
+http::Response get(const StandIn& s, const std::string& path,
+                   std::vector<http::Header> headers = {}) {
+  http::Request r;
+  r.url = s.url() + path;
+  r.headers = std::move(headers);
+  return http::send(r, Env{});
+}
+
+http::Response post(const StandIn& s, const std::string& path, const std::string& body,
+                    std::vector<http::Header> headers = {}) {
+  http::Request r;
+  r.method = "POST";
+  r.url = s.url() + path;
+  r.body = body;
+  r.headers = std::move(headers);
+  r.headers.push_back({"Content-Type", "application/json"});
+  return http::send(r, Env{});
+}
+
+bool has(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("stand-in --profile seed answers like the brief's transcripts") {
+  StandIn s({"--profile", "seed"});
+  auto h = get(s, "/healthz", {{"Accept-Encoding", "gzip, br"}});
+  CHECK(h.status == 200);
+  CHECK(h.status_line == "HTTP/1.1 200 OK");
+  CHECK(h.header("Content-Type") == "application/json");
+  CHECK(!h.header("Content-Encoding"));  // bytes stay exact even when the client accepts gzip
+  CHECK(h.header("X-Langwatch-Gateway-Version") == "dev");
+  REQUIRE(h.header("X-Langwatch-Request-Id"));
+  CHECK(h.header("X-Langwatch-Request-Id")->size() == 34);
+  CHECK(!h.header("X-Request-Id"));
+  auto body = json::parse(h.body);
+  CHECK(body["status"] == "ok");
+  CHECK(body["version"] == "dev");
+  CHECK(body["uptime_s"].is_number_float());
+
+  auto u = get(s, "/v1/models");
+  CHECK(u.status == 401);
+  CHECK(u.status_line == "HTTP/1.1 401 Unauthorized");
+  CHECK(
+      u.body ==
+      R"({"error":{"type":"invalid_api_key","code":"missing_api_key","message":"missing API key; supply Authorization: Bearer lw_vk_... or x-api-key"}})");
+  REQUIRE(u.header("Traceparent"));
+  REQUIRE(u.header("X-Langwatch-Trace-Id"));
+  CHECK(*u.header("Traceparent") ==
+        "00-" + *u.header("X-Langwatch-Trace-Id") + "-" + *u.header("X-Langwatch-Span-Id") + "-01");
+  CHECK(post(s, "/v1/chat/completions", "{}").status == 401);
+}
+
+TEST_CASE("stand-in --profile current answers like today's gateway") {
+  StandIn s({"--profile", "current"});
+  auto h = get(s, "/healthz");
+  CHECK(h.status == 200);
+  CHECK(h.header("X-Request-Id"));
+  CHECK(!h.header("X-Langwatch-Request-Id"));
+  CHECK(json::parse(h.body)["version"] == "local");
+  auto u = get(s, "/v1/models");
+  CHECK(u.status == 401);
+  CHECK(json::parse(u.body)["error"]["message"] ==
+        "missing API key; supply Authorization: Bearer <key>, x-api-key, x-goog-api-key, or "
+        "xi-api-key header");
+  CHECK(u.header("X-Langwatch-Handled-Error") == "invalid_api_key");
+  CHECK(u.header("X-Langwatch-Trace-Id"));
+  CHECK(!u.header("Traceparent"));
+  // The client's own request id is echoed.
+  CHECK(get(s, "/healthz", {{"X-Request-Id", "req_mine"}}).header("X-Request-Id") == "req_mine");
+  auto nf = get(s, "/v1/messages/count_tokens");
+  CHECK(nf.status == 404);
+  CHECK(nf.body == "404 page not found\n");
+  CHECK(get(s, "/health").status == 200);
+}
+
+TEST_CASE("stand-in authenticates from the four headers and knows revoked and over-budget keys") {
+  StandIn s({"--key", kKey, "--key", "vk-revoked:revoked", "--key", "vk-broke:budget_exceeded"});
+  CHECK(get(s, "/v1/models", {{"Authorization", "Bearer " + kKey}}).status == 200);
+  CHECK(get(s, "/v1/models", {{"x-api-key", kKey}}).status == 200);
+  CHECK(get(s, "/v1/models", {{"x-goog-api-key", kKey}}).status == 200);
+  CHECK(get(s, "/v1/models", {{"xi-api-key", kKey}}).status == 200);
+  auto list = json::parse(get(s, "/v1/models", {{"x-api-key", kKey}}).body);
+  CHECK(list["object"] == "list");
+  CHECK(list["data"][0]["object"] == "model");
+  auto bad = get(s, "/v1/models", {{"Authorization", "Bearer vk-unknown"}});
+  CHECK(bad.status == 401);
+  CHECK(json::parse(bad.body)["error"]["type"] == "invalid_api_key");
+  auto rev = get(s, "/v1/models", {{"Authorization", "Bearer vk-revoked"}});
+  CHECK(rev.status == 403);
+  CHECK(json::parse(rev.body)["error"]["type"] == "virtual_key_revoked");
+  auto broke = post(s, "/v1/chat/completions", R"({"model":"m","messages":[]})",
+                    {{"Authorization", "Bearer vk-broke"}});
+  CHECK(broke.status == 402);
+  CHECK(json::parse(broke.body)["error"]["type"] == "budget_exceeded");
+  CHECK(json::parse(broke.body)["error"]["meta"]["budget_scope"] == "project");
+  // ?key= is not an accepted credential.
+  CHECK(post(s, "/v1beta/models/gemini-2.5-flash:generateContent?key=" + kKey, "{}").status == 401);
+}
+
+TEST_CASE("stand-in streams the four dialects frame by frame") {
+  StandIn s({"--frame-delay-ms", "1", "--budget-warning", "project:95"});
+  const std::vector<http::Header> auth{{"Authorization", "Bearer " + kKey}};
+
+  auto m = post(
+      s, "/v1/messages?beta=true",
+      R"({"model":"claude-haiku-4-5-20251001","stream":true,"max_tokens":16,)"
+      R"("messages":[{"role":"user","content":"hi"}],"tools":[{"name":"get_weather","input_schema":{}}]})",
+      {{"x-api-key", kKey}});
+  CHECK(m.status == 200);
+  CHECK(m.header("Content-Type") == "text/event-stream");
+  CHECK(m.header("X-Langwatch-Budget-Warning") == "project:95");
+  CHECK(has(m.body, "event: message_start\n"));
+  CHECK(has(m.body, "\"type\":\"input_json_delta\""));
+  CHECK(has(m.body, "\"text\":\" stand-in\""));
+  CHECK(has(m.body, "event: message_stop\n"));
+  CHECK(!has(m.body, "[DONE]"));
+
+  auto c = post(
+      s, "/v1/chat/completions",
+      R"({"model":"gpt-5-mini","stream":true,"messages":[{"role":"user","content":"hi"}]})", auth);
+  CHECK(c.status == 200);
+  CHECK(has(c.body, "chat.completion.chunk"));
+  CHECK(c.body.size() > 12);
+  CHECK(c.body.substr(c.body.size() - 14) == "data: [DONE]\n\n");
+
+  auto r = post(s, "/v1/responses", R"({"model":"gpt-5-mini","stream":true,"input":"hi"})", auth);
+  CHECK(r.status == 200);
+  CHECK(has(r.body, "\"type\":\"response.output_text.delta\""));
+  CHECK(has(r.body, "\"type\":\"response.completed\""));
+  CHECK(has(r.body, "data: [DONE]\n\n"));
+
+  auto g =
+      post(s, "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+           R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})", {{"x-goog-api-key", kKey}});
+  CHECK(g.status == 200);
+  CHECK(g.header("Content-Type") == "text/event-stream");
+  CHECK(has(g.body, "\"finishReason\":\"STOP\""));
+
+  auto router = post(
+      s, "/v1beta/models/gemini-2.5-flash:generateContent",
+      R"({"contents":[],"generationConfig":{"responseJsonSchema":{"properties":{"complexity_score":{}}}}})",
+      {{"x-goog-api-key", kKey}});
+  CHECK(router.status == 200);
+  auto text = json::parse(router.body)["candidates"][0]["content"]["parts"][0]["text"];
+  auto verdict = json::parse(text.get<std::string>());
+  CHECK(verdict["complexity_score"] == 1);
+  CHECK(verdict.contains("complexity_reasoning"));
+}
+
+TEST_CASE("stand-in fails mid-stream, applies policy and records every request") {
+  TempHome t;
+  auto rec = t.root() / "requests.jsonl";
+  StandIn s({"--frame-delay-ms", "1", "--deny-tool", "shell.exec", "--record", rec.string()});
+  auto mid =
+      post(s, "/v1/chat/completions", R"({"model":"gpt-5-mini","stream":true,"messages":[]})",
+           {{"Authorization", "Bearer " + kKey}, {"x-standin-fail", "midstream"}});
+  CHECK(mid.status == 200);
+  CHECK(has(mid.body, "event: error\ndata: {\"error\""));
+  CHECK(!has(mid.body, "[DONE]"));
+
+  auto pol = post(s, "/v1/messages",
+                  R"({"model":"m","max_tokens":1,"messages":[],"tools":[{"name":"shell.exec"}]})",
+                  {{"x-api-key", kKey}});
+  CHECK(pol.status == 403);
+  CHECK(json::parse(pol.body)["error"]["type"] == "policy_violation");
+
+  auto lines = t.read(rec);
+  std::istringstream in(lines);
+  std::string first, second;
+  std::getline(in, first);
+  std::getline(in, second);
+  auto a = json::parse(first), b = json::parse(second);
+  CHECK(a["method"] == "POST");
+  CHECK(a["target"] == "/v1/chat/completions");
+  CHECK(a["credential_headers"]["authorization"] == "Bearer " + kKey);
+  CHECK(a["body_size"].get<int>() > 0);
+  CHECK(b["credential_headers"]["x-api-key"] == kKey);
+  CHECK(!has(lines, "REMOTE_ADDR"));
+}
+
+TEST_CASE("stand-in drains on SIGTERM: /readyz 503 draining, then it stops") {
+  StandIn s({"--profile", "seed", "--drain-delay-ms", "3000"});
+  CHECK(get(s, "/readyz").status == 200);
+  s.signal_term();
+  http::Response r;
+  for (int i = 0; i < 200; ++i) {  // the signal is handled asynchronously
+    r = get(s, "/readyz");
+    if (r.status == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(r.status == 503);
+  CHECK(json::parse(r.body)["status"] == "draining");
+  CHECK(get(s, "/healthz").status == 200);  // still serving during the drain delay
+  CHECK(s.stop() == 0);
+  auto log = s.stderr_text();
+  CHECK(has(log, "INFO msg=\"gateway_draining\" pre_drain_wait=\"3s\""));
+  CHECK(has(log, "INFO msg=\"gateway_shutting_down\" timeout=\"15s\""));
+  CHECK(has(log, "INFO msg=\"gateway_stopped\""));
+}

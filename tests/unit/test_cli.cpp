@@ -46,11 +46,7 @@ TEST_CASE("usage errors exit 2 with a pointer to --help") {
 
 TEST_CASE("commands of later releases say so and exit 1, never a fake success") {
   TempHome t;
-  const std::vector<std::vector<std::string>> later = {{"setup", "codex"},
-                                                       {"teardown", "codex"},
-                                                       {"env"},
-                                                       {"exec", "codex"},
-                                                       {"up"},
+  const std::vector<std::vector<std::string>> later = {{"up"},
                                                        {"down"},
                                                        {"status"},
                                                        {"logs"},

@@ -862,6 +862,7 @@ int run_teardown(Context& ctx, const TeardownRequest& r) {
         if (std::find(clis.begin(), clis.end(), e.cli) == clis.end()) clis.push_back(e.cli);
   }
   if (clis.empty()) out << "nothing to undo: lwgw setup has not changed any file\n";
+  std::set<std::string> failed;
 
   for (const auto& cli : clis) {
     if (cli == "cursor") {
@@ -889,6 +890,7 @@ int run_teardown(Context& ctx, const TeardownRequest& r) {
         run.error(cli + ": " + e.what(), e.code());
       }
     }
+    if (!ok) failed.insert(cli);
     if (ok && !r.dry_run) {
       run.manifest.clis.erase(cli);
       run.manifest.save(paths);
@@ -899,7 +901,8 @@ int run_teardown(Context& ctx, const TeardownRequest& r) {
   // The shell side follows the CLIs that need it.
   std::set<std::string> remaining;
   for (const auto& [c, info] : run.manifest.clis)
-    if (kEnvClis.count(c) && !(r.dry_run && std::find(clis.begin(), clis.end(), c) != clis.end()))
+    if (kEnvClis.count(c) &&
+        !(r.dry_run && !failed.count(c) && std::find(clis.begin(), clis.end(), c) != clis.end()))
       remaining.insert(c);
   std::vector<std::string> shell_files;
   for (const auto& [k, rec] : run.manifest.files)

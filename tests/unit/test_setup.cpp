@@ -552,3 +552,23 @@ TEST_CASE("exec_plan: each CLI's environment") {
     for (const auto& arg : plan.argv)
       CHECK(arg.find(kToken) == std::string::npos);  // never in argv
 }
+
+TEST_CASE("teardown refuses a file broken since setup, leaves it and the shell hook in place") {
+  Home h;
+  REQUIRE(run_inproc({"setup", "gemini-cli"}, h.env).code == 0);
+  h.t.write(h.p(".gemini/settings.json"), "{\"broken\": ");
+  Tree before = snapshot(h.t);
+  auto dry = run_inproc({"teardown", "--all", "--dry-run"}, h.env);
+  CHECK(dry.code == 3);
+  CHECK(dry.out.find(".bashrc") == std::string::npos);
+  auto r = run_inproc({"teardown", "gemini-cli"}, h.env);
+  CHECK(r.code == 3);
+  CHECK(r.err.find("~/.gemini/settings.json:1:") != std::string::npos);
+  CHECK(snapshot(h.t) == before);
+  // Once fixed, teardown finishes the job.
+  h.t.write(h.p(".gemini/settings.json"),
+            "{\"security\": {\"auth\": {\"selectedType\": \"gemini-api-key\"}}}\n");
+  CHECK(run_inproc({"teardown", "gemini-cli"}, h.env).code == 0);
+  CHECK_FALSE(stdfs::exists(h.p(".gemini/settings.json")));
+  CHECK_FALSE(stdfs::exists(h.p(".bashrc")));
+}

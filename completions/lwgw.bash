@@ -30,7 +30,7 @@ _lwgw() {
     env)
       words='--help -h --shell --direct' ;;
     exec)
-      words='claude-code codex gemini-cli opencode cursor aider --help -h' ;;
+      words='claude-code codex gemini-cli opencode cursor aider --help -h --direct' ;;
     up)
       words='--help -h --foreground --listen' ;;
     down)

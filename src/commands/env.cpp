@@ -1,7 +1,9 @@
 // `lwgw env`: print the exports for eval.
 #include <CLI/CLI.hpp>
+#include <ostream>
 
 #include "lwgw/commands.hpp"
+#include "lwgw/setup_engine.hpp"
 
 namespace lwgw {
 
@@ -9,7 +11,22 @@ namespace {
 struct EnvOptions {
   std::string shell;
   bool direct = false;
+  bool api_key = false;
 };
+
+int print_env(Context& ctx, const EnvOptions& o) {
+  // Both outputs exist to hand over a secret: they bypass redaction on purpose.
+  setup::Target t = setup::resolve_target(ctx, o.direct, true, false);
+  if (o.api_key) {
+    *ctx.io.raw_out << t.key << "\n";
+    ctx.io.raw_out->flush();
+    return 0;
+  }
+  std::string shell = o.shell.empty() ? setup::default_shell(ctx.env) : o.shell;
+  *ctx.io.raw_out << setup::env_script(shell, setup::env_vars(t, true, ctx.env));
+  ctx.io.raw_out->flush();
+  return 0;
+}
 }  // namespace
 
 void configure_env(CLI::App& cmd, Context& ctx, Action& action) {
@@ -17,7 +34,13 @@ void configure_env(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.add_option("--shell", o->shell, "Syntax of the exports (default: from $SHELL)")
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
   cmd.add_flag("--direct", o->direct, "Gateway URL and key instead of the local proxy");
-  cmd.callback([&ctx, &action, o] { action = not_implemented(ctx, "env"); });
+  // For Claude Code's apiKeyHelper (direct mode): prints only the key.
+  cmd.add_flag("--api-key", o->api_key, "Print only the key for the mode")->group("");
+  cmd.footer(
+      "Prints LWGW_API_KEY (the local token, or the virtual key with --direct) and the Gemini CLI\n"
+      "variables; NO_PROXY gains 127.0.0.1,localhost when a proxy is set. Use: eval \"$(lwgw "
+      "env)\"");
+  cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return print_env(ctx, *o); }; });
 }
 
 }  // namespace lwgw

@@ -1,7 +1,16 @@
 // `lwgw exec`: run one CLI with the gateway settings for that process only.
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include <unistd.h>
 
 #include "lwgw/commands.hpp"
+#include "lwgw/error.hpp"
+#include "lwgw/fs.hpp"
+#include "lwgw/process.hpp"
+#include "lwgw/setup_engine.hpp"
 
 namespace lwgw {
 
@@ -9,14 +18,60 @@ namespace {
 struct ExecOptions {
   std::string cli;
   std::vector<std::string> args;
+  bool direct = false;
 };
+
+std::optional<std::string> gemini_system_settings(const Context& ctx) {
+  std::string path = ctx.env.get_or("GEMINI_CLI_SYSTEM_SETTINGS_PATH", "");
+#if defined(__APPLE__)
+  if (path.empty()) path = "/Library/Application Support/GeminiCli/settings.json";
+#else
+  if (path.empty()) path = "/etc/gemini-cli/settings.json";
+#endif
+  try {
+    return fs::read_file(path);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+int exec_cli(Context& ctx, const ExecOptions& o) {
+  if (o.cli == "cursor") (void)setup::exec_plan(o.cli, {}, {}, ctx.env, {}, {});  // throws
+  setup::Target t = setup::resolve_target(ctx, o.direct, true, false);
+  auto plan = setup::exec_plan(o.cli, t, o.args, ctx.env, ctx.paths().runtime_dir,
+                               o.cli == "gemini-cli" ? gemini_system_settings(ctx) : std::nullopt);
+  auto path = process::find_in_path(plan.argv[0], plan.env);
+  if (!path)
+    throw failure("`" + plan.argv[0] + "` (" + o.cli + ") is not on PATH; install it first");
+  if (plan.file) {
+    fs::ensure_dir(plan.file->first.parent_path(), 0700);
+    fs::atomic_write(plan.file->first, plan.file->second, 0600, true);
+  }
+  std::vector<std::string> envs = process::to_envp(plan.env);
+  std::vector<char*> argv, envp;
+  for (auto& a : plan.argv) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : envs) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  ctx.io.out->flush();
+  ctx.io.err->flush();
+  std::cout.flush();
+  std::cerr.flush();
+  ::execve(path->c_str(), argv.data(), envp.data());
+  throw failure("cannot run " + path->string() + ": " + std::strerror(errno));
+}
 }  // namespace
 
 void configure_exec(CLI::App& cmd, Context& ctx, Action& action) {
   auto o = std::make_shared<ExecOptions>();
   cmd.add_option("cli", o->cli, "The CLI to run")->required()->check(CLI::IsMember(cli_names()));
   cmd.add_option("args", o->args, "Arguments for the CLI (after --)");
-  cmd.callback([&ctx, &action, o] { action = not_implemented(ctx, "exec"); });
+  cmd.add_flag("--direct", o->direct, "Gateway URL and key instead of the local proxy");
+  cmd.footer(
+      "Runs the CLI (found on PATH) with the settings in its environment only; no dotfile is\n"
+      "touched. Gemini CLI gets a settings override in the runtime dir (selectedType), pointed\n"
+      "to by GEMINI_CLI_SYSTEM_SETTINGS_PATH. Example: lwgw exec codex -- exec \"hello\"");
+  cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return exec_cli(ctx, *o); }; });
 }
 
 }  // namespace lwgw

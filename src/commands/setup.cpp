@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include "lwgw/commands.hpp"
+#include "lwgw/error.hpp"
+#include "lwgw/setup_engine.hpp"
 
 namespace lwgw {
 
@@ -25,12 +27,33 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.add_flag("--direct", o->direct, "Point CLIs at the gateway itself with the key (no proxy)");
   cmd.add_option("--shell", o->shell, "Shell rc to edit (default: from $SHELL)")
       ->check(CLI::IsMember({"bash", "zsh", "fish", "all"}));
-  cmd.add_option("--model", o->model, "Model the CLI should use (a name the gateway serves)");
+  cmd.add_option("--model", o->model,
+                 "Model the CLI should use (a name the gateway serves; setup lists them)");
   cmd.add_option("--small-model", o->small_model, "Claude Code's background (haiku) model");
   cmd.add_flag("--dry-run", o->dry_run, "Print a diff per file and write nothing");
   cmd.add_flag("--yes", o->yes,
                "Also fix problems found (e.g. Codex providers with wire_api = \"chat\")");
-  cmd.callback([&ctx, &action, o] { action = not_implemented(ctx, "setup"); });
+  cmd.footer(
+      "Proxy mode (default) points the CLIs at http://<proxy.listen> with the local token, so no\n"
+      "virtual key is written to any file; --direct uses gateway.url and the key. Every file is\n"
+      "parsed first (malformed: refused, exit 3), backed up once under "
+      "$XDG_STATE_HOME/lwgw/backups,\n"
+      "written atomically and recorded in setup-manifest.json; `lwgw teardown` undoes it.\n"
+      "Model names: run setup after `lwgw login` to see the ones the gateway serves.");
+  cmd.callback([&ctx, &action, o] {
+    action = [&ctx, o] {
+      setup::SetupRequest r;
+      r.clis = o->all ? cli_names() : o->clis;
+      if (o->all && !o->clis.empty()) throw usage_error("use either CLI names or --all");
+      r.direct = o->direct;
+      r.shell = o->shell;
+      r.model = o->model;
+      r.small_model = o->small_model;
+      r.dry_run = o->dry_run;
+      r.yes = o->yes;
+      return setup::run_setup(ctx, r);
+    };
+  });
 }
 
 }  // namespace lwgw

@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include "lwgw/commands.hpp"
+#include "lwgw/error.hpp"
+#include "lwgw/setup_engine.hpp"
 
 namespace lwgw {
 
@@ -18,7 +20,16 @@ void configure_teardown(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.add_option("cli", o->clis, "CLIs to restore")->check(CLI::IsMember(cli_names()));
   cmd.add_flag("--all", o->all, "Restore every CLI setup touched");
   cmd.add_flag("--dry-run", o->dry_run, "Print a diff per file and write nothing");
-  cmd.callback([&ctx, &action, o] { action = not_implemented(ctx, "teardown"); });
+  cmd.footer(
+      "A file untouched since setup gets its original bytes back (or is removed when setup\n"
+      "created it); a file you changed since keeps your changes and loses only lwgw's settings.");
+  cmd.callback([&ctx, &action, o] {
+    action = [&ctx, o] {
+      if (o->all && !o->clis.empty()) throw usage_error("use either CLI names or --all");
+      setup::TeardownRequest r{o->clis, o->all, o->dry_run};
+      return setup::run_teardown(ctx, r);
+    };
+  });
 }
 
 }  // namespace lwgw

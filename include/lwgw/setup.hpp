@@ -1,0 +1,171 @@
+// `lwgw setup` / `teardown` / `env` / `exec`: the pure parts (edits, blocks, diffs, exec
+// environments) that the commands and their I/O layer (setup_engine.hpp) are built on.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lwgw/environment.hpp"
+
+namespace lwgw::setup {
+
+/// Where a CLI is pointed: the local proxy with the local token, or the gateway with the VK.
+enum class Mode { kProxy, kDirect };
+
+struct Target {
+  Mode mode = Mode::kProxy;
+  std::string root;      // base URL without a trailing slash and without /v1
+  std::string key;       // local token (proxy) or VK (direct)
+  std::string self_exe;  // absolute path of lwgw, for Claude Code's apiKeyHelper
+};
+
+inline constexpr const char* kKeyEnv = "LWGW_API_KEY";
+inline constexpr const char* kBlockBegin = "# >>> lwgw >>>";
+inline constexpr const char* kBlockEnd = "# <<< lwgw <<<";
+
+/// Models written into opencode's provider block when the gateway's list cannot be fetched.
+const std::vector<std::string>& default_models();
+
+// ---------------------------------------------------------------------------------------------
+// Edits in structured files. An edit sets (or, with no value, deletes) one key; `previous` is what
+// was there before lwgw first touched it (nullopt: the key did not exist), so teardown can restore
+// it.
+
+enum class FileKind { kJson, kToml, kBlock, kOwned };
+
+struct Edit {
+  std::string cli;
+  std::vector<std::string> path;                // JSON object path / TOML table path + key
+  std::optional<nlohmann::ordered_json> value;  // JSON value / TOML literal; nullopt = delete
+  std::optional<nlohmann::ordered_json> previous;
+  bool known = false;       // `previous` has been recorded (else the next apply records it)
+  int parents_existed = 0;  // how many leading objects/tables of `path` existed before
+};
+
+nlohmann::ordered_json edit_to_json(const Edit& e);
+Edit edit_from_json(const nlohmann::ordered_json& j);
+
+/// A file lwgw refuses to edit: where (1-based; 0 = unknown) and why.
+struct Malformed : std::runtime_error {
+  Malformed(const std::string& what, int l, int c = 0)
+      : std::runtime_error(what), line(l), column(c) {}
+  int line;
+  int column;
+};
+
+// JSON ----------------------------------------------------------------------------------------
+
+/// Position of the first comment (// or /* */) outside strings, when the text is JSONC.
+std::optional<std::pair<int, int>> find_json_comment(const std::string& text);
+/// Parses strict JSON keeping key order. An empty / whitespace-only text is an empty object.
+/// Returns the error with line and column instead of throwing.
+std::optional<Malformed> parse_json(const std::string& text, nlohmann::ordered_json& out);
+/// The indentation the file uses (2 when unknown).
+int json_indent(const std::string& text);
+/// Applies edits (filling in `previous` from the document when not yet known) and returns the
+/// serialised document (indent kept, trailing newline). The document must be an object.
+std::string json_apply(const std::string& text, std::vector<Edit>& edits);
+/// Reverts edits in an edited document: a key still holding lwgw's value gets its previous value
+/// back (or is removed); a key the user changed since is left alone. Objects lwgw created and
+/// that are now empty are removed.
+std::string json_revert(const std::string& text, const std::vector<Edit>& edits);
+/// The value at `path`, when present.
+std::optional<nlohmann::ordered_json> json_get(const nlohmann::ordered_json& doc,
+                                               const std::vector<std::string>& path);
+
+// TOML (Codex) --------------------------------------------------------------------------------
+
+/// Providers in a Codex config.toml that say wire_api = "chat" (ids).
+std::vector<std::string> codex_chat_providers(const std::string& text);
+/// Applies TOML edits (values are TOML literals) by splicing; fills `previous` (raw literal).
+std::string toml_apply(const std::string& text, std::vector<Edit>& edits);
+/// Reverts TOML edits like json_revert; removes the [model_providers.lwgw] header when lwgw
+/// created that table and it is now empty.
+std::string toml_revert(const std::string& text, const std::vector<Edit>& edits);
+
+// Marked blocks (shell rc files, ~/.aider.conf.yml) -------------------------------------------
+
+/// `text` with the lwgw block (`# >>> lwgw >>>` … `# <<< lwgw <<<`, body lines between) set:
+/// replaced in place when present, else appended (`added_newline` tells whether a final newline
+/// had to be added first). Throws Malformed on a lone or repeated marker.
+std::string block_set(const std::string& text, const std::string& body,
+                      bool* added_newline = nullptr);
+/// `text` without the lwgw block (unchanged when there is none); with `added_newline`, the
+/// newline block_set added before an appended block goes too.
+std::string block_remove(const std::string& text, bool added_newline = false);
+/// The body of the lwgw block, when present.
+std::optional<std::string> block_body(const std::string& text);
+
+/// A conservative YAML sanity check for ~/.aider.conf.yml: tabs in indentation, a top level
+/// that is not a block mapping, unbalanced flow brackets or quotes. Not a full YAML parser.
+std::optional<Malformed> check_yaml(const std::string& text);
+/// The line (1-based) where a top-level `key:` is set outside the lwgw block, or 0.
+int yaml_top_level_key_line(const std::string& text, const std::string& key);
+/// A YAML double-quoted scalar.
+std::string yaml_quote(const std::string& s);
+
+// Per-CLI content -----------------------------------------------------------------------------
+
+/// Claude Code's settings.json edits for the mode (never ANTHROPIC_API_KEY).
+std::vector<Edit> claude_edits(const Target& t, const std::string& model,
+                               const std::string& small_model);
+/// Codex config.toml edits (literals). `fix_chat` lists providers whose wire_api to fix.
+std::vector<Edit> codex_edits(const Target& t, const std::string& model,
+                              const std::vector<std::string>& fix_chat);
+/// Gemini CLI settings.json edits.
+std::vector<Edit> gemini_edits();
+/// opencode's provider.lwgw block (+ `model` when given).
+nlohmann::ordered_json opencode_provider(const Target& t, const std::vector<std::string>& models);
+std::vector<Edit> opencode_edits(const Target& t, const std::vector<std::string>& models,
+                                 const std::string& model);
+/// The body of the aider block.
+std::string aider_block(const Target& t, const std::string& model);
+
+/// The shell the user runs: basename of $SHELL when bash/zsh/fish, else bash.
+std::string default_shell(const Env& env);
+
+/// The variables the env file / `lwgw env` export.
+struct EnvVars {
+  std::vector<std::pair<std::string, std::string>> vars;
+  bool no_proxy = false;  // append 127.0.0.1,localhost to NO_PROXY/no_proxy
+};
+EnvVars env_vars(const Target& t, bool gemini, const Env& env);
+/// The exports in `shell` syntax (bash/zsh: export …; fish: set -gx …).
+std::string env_script(const std::string& shell, const EnvVars& vars);
+/// The rc block body for bash/zsh that sources `env_file` (guarded: a missing file is fine).
+std::string rc_source_body(const std::string& shell, const std::filesystem::path& env_file,
+                           const std::filesystem::path& home);
+/// The whole conf.d/lwgw.fish file.
+std::string fish_conf_file(const std::filesystem::path& env_file,
+                           const std::filesystem::path& home);
+
+// exec ----------------------------------------------------------------------------------------
+
+struct ExecPlan {
+  std::vector<std::string> argv;  // argv[0] is the program name to look up in PATH
+  Env env;
+  /// A settings file to write before running (Gemini's system settings override), if any.
+  std::optional<std::pair<std::filesystem::path, std::string>> file;
+};
+/// How `lwgw exec <cli>` runs the CLI. `runtime_dir` holds Gemini's settings override;
+/// `system_settings` is the current system settings file text of Gemini CLI (merged into it).
+ExecPlan exec_plan(const std::string& cli, const Target& t, const std::vector<std::string>& args,
+                   const Env& env, const std::filesystem::path& runtime_dir,
+                   const std::optional<std::string>& gemini_system_settings);
+
+// diff ----------------------------------------------------------------------------------------
+
+/// A unified diff (3 lines of context) from `a` to `b`; empty when equal.
+std::string unified_diff(const std::string& a, const std::string& b, const std::string& label_a,
+                         const std::string& label_b);
+
+/// SHA-256 of `data` as lowercase hex.
+std::string sha256_hex(const std::string& data);
+
+}  // namespace lwgw::setup

@@ -2,7 +2,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
+
 #include "lwgw/commands.hpp"
+#include "lwgw/daemon.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 
@@ -25,6 +28,21 @@ const ConfigKey& known_key(const std::string& name) {
     throw usage_error("unknown config key '" + name + "'; known keys:" + all);
   }
   return *k;
+}
+
+// A running proxy re-reads its configuration on SIGHUP; only its address needs a restart.
+void tell_running_proxy(Context& ctx, const ConfigKey& key) {
+  if (key.name.rfind("proxy.", 0) != 0 && key.name.rfind("gateway.", 0) != 0) return;
+  auto live = daemon::find_running(ctx.paths(), ctx.env);
+  if (!live) return;
+  if (key.name == "proxy.listen" || key.name == "proxy.allow_remote" ||
+      key.name == "proxy.max_connections") {
+    ctx.log().warn("the running proxy (pid " + std::to_string(live->state.pid) +
+                   ") keeps its old " + key.name + " until `lwgw down && lwgw up`");
+    return;
+  }
+  ::kill(live->state.pid, SIGHUP);
+  ctx.log().info("told the running proxy (pid " + std::to_string(live->state.pid) + ") to reload");
 }
 
 int show(Context& ctx) {
@@ -79,8 +97,7 @@ int set(Context& ctx, const std::string& name, const std::string& text) {
               << display_path(file, ctx.paths().home) << "\n";
   if (!key.env.empty() && ctx.env.get(key.env) && !ctx.env.get(key.env)->empty())
     ctx.log().warn(key.env + " is set in this environment and overrides this value");
-  if (key.name == "proxy.listen")
-    ctx.log().info("a running proxy keeps its address until `lwgw down` and `lwgw up`");
+  tell_running_proxy(ctx, key);
   return 0;
 }
 
@@ -95,6 +112,7 @@ int unset(Context& ctx, const std::string& name) {
     return 0;
   }
   fs::atomic_write(file, after, 0600);
+  tell_running_proxy(ctx, key);
   *ctx.io.err << "lwgw: removed " << key.name << " from " << display_path(file, ctx.paths().home)
               << "\n";
   return 0;

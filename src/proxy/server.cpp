@@ -139,9 +139,15 @@ class HttpServer : public httplib::Server {
 
 struct Server::Impl {
   Impl(Settings s, Secrets sec, LogFn l)
-      : settings(std::move(s)), secrets(std::move(sec)), log(std::move(l)), http(*this) {}
+      : settings(std::move(s)),
+        live(std::make_shared<const Settings>(settings)),
+        secrets(std::move(sec)),
+        log(std::move(l)),
+        http(*this) {}
 
-  Settings settings;
+  Settings settings;  // as started: listen address, connection limits
+  mutable std::mutex live_mutex;
+  std::shared_ptr<const Settings> live;  // reloadable: gateway, token policy, limits, origins
   mutable std::mutex secrets_mutex;
   Secrets secrets;
   LogFn log;
@@ -206,7 +212,12 @@ struct Server::Impl {
 
   void handle(const httplib::Request& req, httplib::Response& res) noexcept;
   void forward(httplib::Request& req, httplib::Response& res, const std::string& path, Route route,
-               Clock::time_point start);
+               Clock::time_point start, const Settings& cfg);
+
+  std::shared_ptr<const Settings> live_settings() const {
+    std::lock_guard<std::mutex> lock(live_mutex);
+    return live;
+  }
 };
 
 // A request in flight: counts it and writes its log line when the response is finished.
@@ -282,6 +293,8 @@ void Server::Impl::handle(const httplib::Request& creq, httplib::Response& res) 
     auto& req = const_cast<httplib::Request&>(creq);
     auto start = Clock::now();
     t_replied = false;
+    const std::shared_ptr<const Settings> snapshot = live_settings();
+    const Settings& cfg = *snapshot;
     // Undo the renames the pre-routing handler made so httplib would leave the body alone.
     std::vector<std::pair<std::string, std::string>> restored;
     for (auto it = req.headers.begin(); it != req.headers.end();) {
@@ -298,7 +311,7 @@ void Server::Impl::handle(const httplib::Request& creq, httplib::Response& res) 
 
     const std::string path(path_of(req.target));
     const Route route = route_for_path(path);
-    const std::string extra_host = settings.allow_remote ? settings.listen_host : "";
+    const std::string extra_host = cfg.allow_remote ? cfg.listen_host : "";
     if (!host_allowed(req.get_header_value("Host"), extra_host))
       return reply_error(res, path, 403, "lwgw_host_refused",
                          "lwgw: refused a request for Host '" + req.get_header_value("Host") +
@@ -306,7 +319,7 @@ void Server::Impl::handle(const httplib::Request& creq, httplib::Response& res) 
                              "(DNS-rebinding protection)");
     if (req.has_header("Origin")) {
       const auto origin = req.get_header_value("Origin");
-      const auto& allowed = settings.allowed_origins;
+      const auto& allowed = cfg.allowed_origins;
       if (std::find(allowed.begin(), allowed.end(), origin) == allowed.end())
         return reply_error(res, path, 403, "lwgw_origin_refused",
                            "lwgw: refused a request from a web page (Origin " + origin +
@@ -318,7 +331,7 @@ void Server::Impl::handle(const httplib::Request& creq, httplib::Response& res) 
         nlohmann::json doc = {{"status", draining ? "draining" : "ok"},
                               {"version", build::kVersion},
                               {"uptime_s", ms_since(started) / 1000.0},
-                              {"gateway", settings.gateway_url}};
+                              {"gateway", cfg.gateway_url}};
         res.set_content(doc.dump() + "\n", "application/json");
         t_replied = true;
         return;
@@ -329,8 +342,8 @@ void Server::Impl::handle(const httplib::Request& creq, httplib::Response& res) 
             {"running", true},
             {"status", draining ? "draining" : "ok"},
             {"pid", static_cast<int>(::getpid())},
-            {"listen", settings.listen_host + ":" + std::to_string(settings.listen_port)},
-            {"gateway", settings.gateway_url},
+            {"listen", cfg.listen_host + ":" + std::to_string(cfg.listen_port)},
+            {"gateway", cfg.gateway_url},
             {"version", build::kVersion},
             {"uptime_s", ms_since(started) / 1000.0},
             {"requests", requests.load()},
@@ -350,7 +363,7 @@ void Server::Impl::handle(const httplib::Request& creq, httplib::Response& res) 
                                path + " is not one of them");
       case Route::kForward:
       case Route::kProbe:
-        return forward(req, res, path, route, start);
+        return forward(req, res, path, route, start, cfg);
     }
   } catch (...) {
     res.status = 500;
@@ -362,19 +375,19 @@ void Server::Impl::handle(const httplib::Request& creq, httplib::Response& res) 
 }
 
 void Server::Impl::forward(httplib::Request& req, httplib::Response& res, const std::string& path,
-                           Route route, Clock::time_point start) {
+                           Route route, Clock::time_point start, const Settings& cfg) {
   ++requests;
   auto record = std::make_shared<RequestRecord>(*this, req.method, path,
                                                 client_name(req.get_header_value("User-Agent")));
   record->start = start;
   record->bytes_in = req.body.size();
 
-  if (req.body.size() > settings.max_body_bytes) {
+  if (req.body.size() > cfg.max_body_bytes) {
     record->status = 413;
     return reply_error(res, path, 413, "lwgw_payload_too_large",
                        "lwgw: request body of " + std::to_string(req.body.size() >> 20) +
                            " MiB is larger than proxy.max_body_mib (" +
-                           std::to_string(settings.max_body_bytes >> 20) +
+                           std::to_string(cfg.max_body_bytes >> 20) +
                            " MiB); raise it with `lwgw config set proxy.max_body_mib N`");
   }
 
@@ -387,7 +400,7 @@ void Server::Impl::forward(httplib::Request& req, httplib::Response& res, const 
   std::string vk;
   if (route == Route::kForward) {
     const Secrets s = current_secrets();
-    if (settings.require_local_token &&
+    if (cfg.require_local_token &&
         (s.local_token.empty() || !constant_time_equals(cred.value, s.local_token))) {
       record->status = 401;
       return reply_error(
@@ -408,13 +421,13 @@ void Server::Impl::forward(httplib::Request& req, httplib::Response& res, const 
 
   UpstreamRequest up;
   up.method = req.method;
-  up.url = http::join_url(settings.gateway_url, strip_query_key(req.target));
+  up.url = http::join_url(cfg.gateway_url, strip_query_key(req.target));
   up.headers = upstream_request_headers(client, cred.place, vk);
   up.body = std::move(req.body);
-  up.connect_timeout_s = settings.connect_timeout_s;
-  up.idle_timeout_s = settings.idle_timeout_s;
-  up.ca_file = settings.ca_file;
-  auto t = std::make_shared<Transfer>(pool, std::move(up), t_client_fd, cut, settings.env);
+  up.connect_timeout_s = cfg.connect_timeout_s;
+  up.idle_timeout_s = cfg.idle_timeout_s;
+  up.ca_file = cfg.ca_file;
+  auto t = std::make_shared<Transfer>(pool, std::move(up), t_client_fd, cut, cfg.env);
   record->transfer = t;
 
   if (!t->wait_for_headers()) {
@@ -430,9 +443,8 @@ void Server::Impl::forward(httplib::Request& req, httplib::Response& res, const 
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       record->status = 504;
       return reply_error(res, path, 504, "lwgw_gateway_timeout",
-                         "lwgw: the gateway at " + settings.gateway_url +
-                             " did not answer in time (" + why +
-                             "); check gateway.url and your network");
+                         "lwgw: the gateway at " + cfg.gateway_url + " did not answer in time (" +
+                             why + "); check gateway.url and your network");
     }
     std::string hint = "check gateway.url, your network, or HTTPS_PROXY";
     if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
@@ -441,7 +453,7 @@ void Server::Impl::forward(httplib::Request& req, httplib::Response& res, const 
     record->status = 502;
     return reply_error(
         res, path, 502, "lwgw_gateway_unreachable",
-        "lwgw: cannot reach the gateway at " + settings.gateway_url + " (" + why + "); " + hint);
+        "lwgw: cannot reach the gateway at " + cfg.gateway_url + " (" + why + "); " + hint);
   }
 
   res.status = static_cast<int>(t->status());
@@ -574,9 +586,9 @@ Server::~Server() {
 int Server::bind() {
   auto& s = impl_->settings;
   if (!s.allow_remote && !is_loopback_host(s.listen_host))
-    throw config_error("proxy.listen " + s.listen_host + ":" + std::to_string(s.listen_port) +
-                       " is not a loopback address; the proxy holds your key, so it listens on "
-                       "127.0.0.1, ::1 or localhost unless proxy.allow_remote = true");
+    throw failure("proxy.listen " + s.listen_host + ":" + std::to_string(s.listen_port) +
+                  " is not a loopback address; the proxy holds your key, so it listens on "
+                  "127.0.0.1, ::1 or localhost unless proxy.allow_remote = true");
   if (s.allow_remote && (!s.require_local_token || impl_->current_secrets().local_token.empty()))
     throw config_error(
         "proxy.allow_remote needs proxy.require_local_token = true and a local token (run `lwgw "
@@ -597,6 +609,12 @@ int Server::bind() {
                   "proxy.listen 127.0.0.1:PORT`)");
   }
   s.listen_port = port_;
+  {
+    std::lock_guard<std::mutex> lock(impl_->live_mutex);
+    auto live = std::make_shared<Settings>(*impl_->live);
+    live->listen_port = port_;
+    impl_->live = std::move(live);
+  }
   if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, 1024);  // httplib's backlog is 5
   return port_;
 }
@@ -642,6 +660,17 @@ void Server::drain() {
       impl->cut = true;
     }
   });
+}
+
+void Server::reload_settings(Settings next) {
+  next.listen_host = impl_->settings.listen_host;  // the address needs a restart
+  next.listen_port = impl_->settings.listen_port;
+  next.allow_remote = impl_->settings.allow_remote;
+  next.max_connections = impl_->settings.max_connections;
+  next.max_body_bytes = std::min(next.max_body_bytes, impl_->settings.max_body_bytes);
+  if (next.allow_remote) next.require_local_token = true;
+  std::lock_guard<std::mutex> lock(impl_->live_mutex);
+  impl_->live = std::make_shared<const Settings>(std::move(next));
 }
 
 void Server::set_secrets(Secrets secrets) {

@@ -66,6 +66,10 @@ class Server {
   /// Starts the graceful stop: no new connections, in-flight requests finish, and after
   /// drain_timeout_s the remaining ones are cut. Thread-safe, idempotent, returns at once.
   void drain();
+  /// Applies a new configuration to requests from now on (SIGHUP after `config set`). The listen
+  /// address, allow_remote and max_connections keep their startup values (they need a restart);
+  /// the body limit can only shrink (httplib's own limit was fixed at start).
+  void reload_settings(Settings settings);
   /// Replaces the VK and local token (login, logout, SIGHUP).
   void set_secrets(Secrets secrets);
   Stats stats() const;

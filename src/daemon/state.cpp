@@ -1,0 +1,95 @@
+// The daemon's state file and liveness checks.
+#include <cerrno>
+#include <csignal>
+#include <nlohmann/json.hpp>
+
+#include "lwgw/config.hpp"
+#include "lwgw/daemon.hpp"
+#include "lwgw/fs.hpp"
+#include "lwgw/http_client.hpp"
+
+namespace lwgw::daemon {
+
+std::filesystem::path state_file(const Paths& paths) {
+  return paths.runtime_dir / "proxy.json";
+}
+std::filesystem::path log_file(const Paths& paths) {
+  return paths.state_dir / "proxy.log";
+}
+
+void write_state(const Paths& paths, const State& s) {
+  nlohmann::json doc = {{"pid", s.pid},
+                        {"listen", s.listen},
+                        {"gateway", s.gateway},
+                        {"exe", s.exe},
+                        {"started_at", s.started_at}};
+  fs::ensure_dir(paths.runtime_dir, 0700);
+  fs::atomic_write(state_file(paths), doc.dump(2) + "\n", 0600, true);
+}
+
+std::optional<State> read_state(const Paths& paths) {
+  std::optional<std::string> text;
+  try {
+    text = fs::read_file(state_file(paths));
+  } catch (...) {
+    return std::nullopt;
+  }
+  if (!text) return std::nullopt;
+  auto doc = nlohmann::json::parse(*text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("pid")) return std::nullopt;
+  State s;
+  s.pid = doc.value("pid", 0);
+  s.listen = doc.value("listen", "");
+  s.gateway = doc.value("gateway", "");
+  s.exe = doc.value("exe", "");
+  s.started_at = doc.value("started_at", "");
+  return s;
+}
+
+void remove_state(const Paths& paths, int pid) {
+  auto s = read_state(paths);
+  if (s && s->pid == pid) {
+    try {
+      fs::remove_file(state_file(paths));
+    } catch (...) {
+    }
+  }
+}
+
+namespace {
+// Whether a live pid runs lwgw (Linux: its command line); elsewhere we cannot tell, so no.
+bool looks_like_lwgw(int pid) {
+  std::optional<std::string> cmdline;
+  try {
+    cmdline = fs::read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  } catch (...) {
+    return false;
+  }
+  return cmdline && cmdline->find("lwgw") != std::string::npos &&
+         cmdline->find(std::string("up\0", 3)) != std::string::npos;
+}
+}  // namespace
+
+std::optional<Live> find_running(const Paths& paths, const Env& env) {
+  auto s = read_state(paths);
+  if (!s || s->pid <= 0) return std::nullopt;
+  bool alive = ::kill(s->pid, 0) == 0 || errno == EPERM;
+  if (alive && !s->listen.empty()) {
+    http::Request req;
+    req.url = "http://" + s->listen + "/_lwgw/status";
+    req.connect_timeout_s = 2;
+    req.timeout_s = 5;
+    auto res = http::send(req, env);
+    if (res.status == 200) {
+      auto doc = nlohmann::json::parse(res.body, nullptr, false);
+      if (!doc.is_discarded() && doc.is_object() && doc.value("pid", 0) == s->pid)
+        return Live{*s, res.body};
+    }
+  }
+  // Gone, or the pid now belongs to another program: the file is stale. An lwgw that does not
+  // answer (draining, starting) keeps its file.
+  if (!alive || !looks_like_lwgw(s->pid)) remove_state(paths, s->pid);
+  return std::nullopt;
+}
+
+}  // namespace lwgw::daemon

@@ -83,7 +83,7 @@ complete -c lwgw -n '__fish_seen_subcommand_from service; and not __fish_seen_su
 complete -c lwgw -n '__fish_seen_subcommand_from service; and __fish_seen_subcommand_from install' -l help -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from service; and __fish_seen_subcommand_from install' -s h -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from service; and __fish_seen_subcommand_from install' -l dry-run -d 'Print what would be written or run; change nothing'
-complete -c lwgw -n '__fish_seen_subcommand_from service; and not __fish_seen_subcommand_from install uninstall status' -a uninstall -d 'Stop and remove the login service'
+complete -c lwgw -n '__fish_seen_subcommand_from service; and not __fish_seen_subcommand_from install uninstall status' -a uninstall -d 'Stop and remove exactly what install wrote'
 complete -c lwgw -n '__fish_seen_subcommand_from service; and __fish_seen_subcommand_from uninstall' -l help -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from service; and __fish_seen_subcommand_from uninstall' -s h -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from service; and __fish_seen_subcommand_from uninstall' -l dry-run -d 'Print what would be written or run; change nothing'

@@ -1,7 +1,9 @@
 // The daemon's state file and liveness checks.
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "lwgw/config.hpp"
 #include "lwgw/daemon.hpp"
@@ -65,8 +67,16 @@ bool looks_like_lwgw(int pid) {
   } catch (...) {
     return false;
   }
-  return cmdline && cmdline->find("lwgw") != std::string::npos &&
-         cmdline->find(std::string("up\0", 3)) != std::string::npos;
+  if (!cmdline) return false;
+  std::vector<std::string> argv;
+  for (size_t start = 0; start < cmdline->size();) {
+    size_t end = cmdline->find('\0', start);
+    if (end == std::string::npos) end = cmdline->size();
+    argv.push_back(cmdline->substr(start, end - start));
+    start = end + 1;
+  }
+  if (argv.empty() || std::filesystem::path(argv[0]).filename() != "lwgw") return false;
+  return std::find(argv.begin() + 1, argv.end(), "up") != argv.end();
 }
 }  // namespace
 

@@ -46,7 +46,7 @@ TEST_CASE("usage errors exit 2 with a pointer to --help") {
 
 TEST_CASE("commands of later releases say so and exit 1, never a fake success") {
   TempHome t;
-  const std::vector<std::vector<std::string>> later = {{"service", "install"}, {"doctor"}};
+  const std::vector<std::vector<std::string>> later = {{"doctor"}};
   for (const auto& args : later) {
     auto r = run_inproc(args, t.env());
     CHECK_MESSAGE(r.code == 1, args[0]);

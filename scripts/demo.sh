@@ -15,6 +15,7 @@ demo_home=$(mktemp -d "${TMPDIR:-/tmp}/lwgw-demo.XXXXXX")
 pids=()
 cleanup() {
   local pid
+  "$lwgw" -q down --timeout 10 >/dev/null 2>&1 || true
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$demo_home"
@@ -68,12 +69,20 @@ printf '%s\n' "$demo_key" | "$lwgw" login --gateway "$seed_url" --key-stdin
 step "lwgw whoami"
 "$lwgw" whoami
 
-# TODO(lead, after the daemon lands): `lwgw up` here, then `lwgw status`.
+step "lwgw config set proxy.listen 127.0.0.1:0   # any free port, so the demo never meets a real lwgw"
+"$lwgw" config set proxy.listen 127.0.0.1:0
+step "lwgw up"
+"$lwgw" up
+proxy_url="http://$("$lwgw" status --json | sed -n 's/.*"listen": "\([^"]*\)".*/\1/p')"
+local_token=$("$lwgw" env --api-key)
+step "lwgw status"
+"$lwgw" status
 
 step "lwgw smoke --completion"
 "$lwgw" smoke --completion
 
-# TODO(lead, after the daemon lands): `lwgw smoke --via-proxy` here.
+step "lwgw smoke --via-proxy   # the same probes through the local proxy"
+"$lwgw" smoke --via-proxy
 
 step "lwgw diff            # the brief's gateway against the brief's transcripts"
 "$lwgw" diff
@@ -85,13 +94,12 @@ step "lwgw diff --gateway $current_url --record known-good.json; lwgw diff --bas
 "$lwgw" -q diff --gateway "$current_url" --record "$demo_home/known-good.json" >/dev/null
 "$lwgw" diff --gateway "$current_url" --baseline "$demo_home/known-good.json" | tail -n 1
 
-# One streamed request per dialect; tokens print as they arrive.
-# TODO(lead, after the daemon lands): send these through the local proxy (http://<proxy.listen>
-# with the local token) instead of straight to the stand-in with the key.
+# One streamed request per dialect through the local proxy, which swaps the local token for the VK;
+# tokens print as they arrive.
 stream() {
   local title=$1 path=$2 header=$3 body=$4 filter=$5
   step "$title"
-  curl -sN "$seed_url$path" -H "$header" -H 'content-type: application/json' \
+  curl -sN "$proxy_url$path" -H "$header" -H 'content-type: application/json' \
     -H 'anthropic-version: 2023-06-01' --data "$body" |
     while IFS= read -r line; do
       line=${line%$'\r'}
@@ -104,23 +112,28 @@ stream() {
   printf '\n'
 }
 stream "Anthropic Messages (Claude Code): POST /v1/messages, stream" "/v1/messages?beta=true" \
-  "x-api-key: $demo_key" \
+  "x-api-key: $local_token" \
   '{"model":"claude-haiku-4-5-20251001","max_tokens":32,"stream":true,"messages":[{"role":"user","content":"Say hello"}]}' \
   's/.*"text_delta","text":"\([^"]*\)".*/\1/p'
 stream "OpenAI chat (Aider, opencode, Cursor): POST /v1/chat/completions, stream" \
-  "/v1/chat/completions" "Authorization: Bearer $demo_key" \
+  "/v1/chat/completions" "Authorization: Bearer $local_token" \
   '{"model":"gpt-5-mini","stream":true,"messages":[{"role":"user","content":"Say hello"}]}' \
   's/.*"delta":{"content":"\([^"]*\)".*/\1/p'
 stream "OpenAI Responses (Codex): POST /v1/responses, stream" "/v1/responses" \
-  "Authorization: Bearer $demo_key" \
+  "Authorization: Bearer $local_token" \
   '{"model":"gpt-5-mini","stream":true,"input":"Say hello"}' \
   's/.*"type":"response.output_text.delta".*"delta":"\([^"]*\)".*/\1/p'
 stream "Gemini (Gemini CLI): POST /v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" \
-  "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" "x-goog-api-key: $demo_key" \
+  "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse" "x-goog-api-key: $local_token" \
   '{"contents":[{"role":"user","parts":[{"text":"Say hello"}]}]}' \
   's/.*"parts":\[{"text":"\([^"]*\)"}\].*/\1/p'
 
-# TODO(lead, after the daemon lands): `lwgw status` and `lwgw down` here.
+step "lwgw status   # the smoke probes and the four streams went through it"
+"$lwgw" status
+step "lwgw logs -n 4"
+"$lwgw" logs -n 4
+step "lwgw down"
+"$lwgw" down
 
 step "stopping the stand-in gateways (SIGTERM: drain, then stop)"
 for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done

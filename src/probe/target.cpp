@@ -2,6 +2,7 @@
 #include "lwgw/config.hpp"
 #include "lwgw/context.hpp"
 #include "lwgw/credentials.hpp"
+#include "lwgw/daemon.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/probe.hpp"
 #include "lwgw/redact.hpp"
@@ -19,8 +20,11 @@ Target target_from_context(Context& ctx, bool via_proxy) {
     vk = k->key;
     register_secret(*vk);
   }
-  Target t = select_target(via_proxy, cfg.get_string("gateway.url"), cfg.get_string("proxy.listen"),
-                           vk, token);
+  // The running proxy's own address wins (it may have been started with --listen or port 0).
+  std::string listen = cfg.get_string("proxy.listen");
+  if (via_proxy)
+    if (auto live = daemon::find_running(ctx.paths(), ctx.env)) listen = live->state.listen;
+  Target t = select_target(via_proxy, cfg.get_string("gateway.url"), listen, vk, token);
   if (!via_proxy) t.ca_file = cfg.get_string("gateway.ca_file");
   t.connect_timeout_s = cfg.get_int("gateway.connect_timeout_s");
   return t;

@@ -20,6 +20,7 @@
 #include "lwgw/build_info.hpp"
 #include "lwgw/config.hpp"
 #include "lwgw/error.hpp"
+#include "lwgw/gateway.hpp"
 #include "lwgw/http_client.hpp"
 #include "lwgw/proxy/rules.hpp"
 #include "upstream.hpp"
@@ -37,15 +38,6 @@ thread_local bool t_replied =
     false;  // the handler produced the response (error handler: hands off)
 
 constexpr const char* kRenamedPrefix = "X-Lwgw-Orig-";
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
@@ -183,7 +175,7 @@ struct Server::Impl {
 
   void note_error(int status, const std::string& code) {
     std::lock_guard<std::mutex> lock(events_mutex);
-    last_error = utc_now() + " " + std::to_string(status) + " " + code;
+    last_error = utc_now_iso() + " " + std::to_string(status) + " " + code;
   }
 
   void note_budget(const std::string& value) {
@@ -194,7 +186,7 @@ struct Server::Impl {
       first = warned_budgets.insert(value).second;
     }
     if (first)
-      emit({{"ts", utc_now()},
+      emit({{"ts", utc_now_iso()},
             {"level", "warn"},
             {"msg", "budget_warning"},
             {"budget", value},
@@ -228,7 +220,7 @@ struct RequestRecord {
   }
   ~RequestRecord() {
     --impl.inflight;
-    nlohmann::json line = {{"ts", utc_now()},
+    nlohmann::json line = {{"ts", utc_now_iso()},
                            {"level", "info"},
                            {"msg", "request"},
                            {"method", method},
@@ -621,7 +613,7 @@ int Server::bind() {
 
 void Server::run() {
   running_ = true;
-  impl_->emit({{"ts", utc_now()},
+  impl_->emit({{"ts", utc_now_iso()},
                {"level", "info"},
                {"msg", "lwgw_listening"},
                {"listen", impl_->settings.listen_host + ":" + std::to_string(port_)},
@@ -631,7 +623,7 @@ void Server::run() {
   running_ = false;
   impl_->cut = true;
   impl_->drain_cv.notify_all();
-  impl_->emit({{"ts", utc_now()},
+  impl_->emit({{"ts", utc_now_iso()},
                {"level", "info"},
                {"msg", "lwgw_stopped"},
                {"requests", impl_->requests.load()}});
@@ -640,7 +632,7 @@ void Server::run() {
 void Server::drain() {
   if (impl_->draining.exchange(true)) return;
   Impl* impl = impl_.get();
-  impl->emit({{"ts", utc_now()},
+  impl->emit({{"ts", utc_now_iso()},
               {"level", "info"},
               {"msg", "lwgw_draining"},
               {"inflight", impl->inflight.load()},
@@ -652,7 +644,7 @@ void Server::drain() {
     while (impl->inflight.load() > 0 && !impl->cut && Clock::now() < deadline)
       impl->drain_cv.wait_for(lock, std::chrono::milliseconds(100));
     if (impl->inflight.load() > 0 && !impl->cut) {
-      impl->emit({{"ts", utc_now()},
+      impl->emit({{"ts", utc_now_iso()},
                   {"level", "warn"},
                   {"msg", "lwgw_drain_timeout"},
                   {"cut", impl->inflight.load()},
@@ -692,7 +684,7 @@ Stats Server::stats() const {
 
 std::string log_line(const std::string& level, const std::string& msg,
                      const std::vector<std::pair<std::string, std::string>>& fields) {
-  nlohmann::json line = {{"ts", utc_now()}, {"level", level}, {"msg", msg}};
+  nlohmann::json line = {{"ts", utc_now_iso()}, {"level", level}, {"msg", msg}};
   for (const auto& [k, v] : fields) line[k] = v;
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -58,6 +58,42 @@ struct Home {
   }
 };
 
+// A streamed chat request through the proxy, read on its own thread.
+struct StreamClient {
+  std::atomic<bool> started{false};
+  std::string body;
+  int status = 0;
+  std::thread thread;
+
+  explicit StreamClient(const Home& h) {
+    thread = std::thread([this, port = h.port, token = h.token] {
+      httplib::Client cli("127.0.0.1", port);
+      cli.set_read_timeout(60, 0);
+      httplib::Request req;
+      req.method = "POST";
+      req.path = "/v1/chat/completions";
+      req.headers = {{"Authorization", "Bearer " + token}};
+      req.body = "{\"model\":\"gpt-5-mini\",\"stream\":true,\"messages\":[]}";
+      req.set_header("Content-Type", "application/json");
+      req.content_receiver = [this](const char* d, size_t n, uint64_t, uint64_t) {
+        started = true;
+        body.append(d, n);
+        return true;
+      };
+      auto r = cli.send(req);
+      status = r ? r->status : 0;
+    });
+  }
+  ~StreamClient() {
+    if (thread.joinable()) thread.join();  // only when a check failed before the test joined
+  }
+  bool wait_started(int timeout_ms) const {
+    for (int i = 0; i < timeout_ms / 10 && !started; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return started;
+  }
+};
+
 bool pid_alive(int pid) {
   if (::kill(pid, 0) != 0) return false;
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -193,31 +229,12 @@ TEST_CASE("down waits for a stream in flight, or cuts it at --timeout and says s
   SUBCASE("waits") {
     Home h({"--frame-delay-ms", "400"});
     REQUIRE(run_bin({"up"}, h.env).code == 0);
-    std::atomic<bool> started{false};
-    std::string body;
-    int status = 0;
-    std::thread client([&] {
-      httplib::Client cli("127.0.0.1", h.port);
-      cli.set_read_timeout(60, 0);
-      httplib::Request req;
-      req.method = "POST";
-      req.path = "/v1/chat/completions";
-      req.headers = {{"Authorization", "Bearer " + h.token}};
-      req.body = "{\"model\":\"gpt-5-mini\",\"stream\":true,\"messages\":[]}";
-      req.set_header("Content-Type", "application/json");
-      req.content_receiver = [&](const char* d, size_t n, uint64_t, uint64_t) {
-        started = true;
-        body.append(d, n);
-        return true;
-      };
-      auto r = cli.send(req);
-      status = r ? r->status : 0;
-    });
-    for (int i = 0; i < 500 && !started; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    REQUIRE(started);
+    StreamClient stream(h);
+    REQUIRE(stream.wait_started(5000));
     auto down = run_bin({"down"}, h.env);
-    client.join();
+    stream.thread.join();
+    const std::string& body = stream.body;
+    const int status = stream.status;
     CHECK(down.code == 0);
     CHECK(down.err.find("waiting for 1 request(s) in flight") != std::string::npos);
     CHECK(down.err.find("proxy stopped") != std::string::npos);
@@ -227,29 +244,11 @@ TEST_CASE("down waits for a stream in flight, or cuts it at --timeout and says s
   SUBCASE("cut at --timeout") {
     Home h({"--frame-delay-ms", "5000"});
     REQUIRE(run_bin({"up"}, h.env).code == 0);
-    std::atomic<bool> started{false};
-    std::string body;
-    std::thread client([&] {
-      httplib::Client cli("127.0.0.1", h.port);
-      cli.set_read_timeout(60, 0);
-      httplib::Request req;
-      req.method = "POST";
-      req.path = "/v1/chat/completions";
-      req.headers = {{"Authorization", "Bearer " + h.token}};
-      req.body = "{\"model\":\"gpt-5-mini\",\"stream\":true,\"messages\":[]}";
-      req.set_header("Content-Type", "application/json");
-      req.content_receiver = [&](const char* d, size_t n, uint64_t, uint64_t) {
-        started = true;
-        body.append(d, n);
-        return true;
-      };
-      cli.send(req);
-    });
-    for (int i = 0; i < 1000 && !started; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    REQUIRE(started);
+    StreamClient stream(h);
+    REQUIRE(stream.wait_started(10000));
     auto down = run_bin({"down", "--timeout", "1"}, h.env);
-    client.join();
+    stream.thread.join();
+    const std::string& body = stream.body;
     CHECK(down.code == 0);
     CHECK(down.err.find("did not stop within 1 s; killed it") != std::string::npos);
     CHECK(body.find("data: [DONE]") == std::string::npos);

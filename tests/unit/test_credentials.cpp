@@ -102,3 +102,42 @@ TEST_CASE("VK shapes: both formats accepted, others only warned about") {
   CHECK_FALSE(looks_like_vk("vk-lw-01HZX9N0ABCDEFGHJKMNPQRSTI"));  // I is not Crockford
   CHECK_FALSE(looks_like_vk("sk-ant-123"));
 }
+
+TEST_CASE("keychain store (secret-tool): secrets travel on stdin, never in argv") {
+  TempHome t;
+  Env env = t.env();
+  // A stand-in secret-tool that keeps secrets in files and logs its argv.
+  auto bin = t.root() / "bin";
+  std::filesystem::create_directories(bin);
+  t.write(bin / "secret-tool",
+          "#!/bin/sh\n"
+          "echo \"$@\" >> \"$FAKE_KEYRING/argv.log\"\n"
+          "case \"$1\" in\n"
+          "  store) cat > \"$FAKE_KEYRING/$6\" ;;\n"
+          "  lookup) [ -f \"$FAKE_KEYRING/$5\" ] && cat \"$FAKE_KEYRING/$5\" || exit 1 ;;\n"
+          "  clear) rm -f \"$FAKE_KEYRING/$5\" ;;\n"
+          "esac\n");
+  std::filesystem::permissions(bin / "secret-tool", std::filesystem::perms::owner_all);
+  auto ring = t.root() / "ring";
+  std::filesystem::create_directories(ring);
+  env.set("PATH", bin.string() + ":/usr/bin:/bin");
+  env.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+  env.set("FAKE_KEYRING", ring.string());
+  CHECK(keychain_available(env));
+  auto store = open_credential_store("auto", resolve_paths(env), env);
+  CHECK(store->kind() == "keychain");
+  store->set(kVirtualKey, kKey);
+  CHECK(store->get(kVirtualKey) == std::string(kKey));
+  CHECK(t.read(ring / "argv.log").find(kKey) == std::string::npos);
+  CHECK(t.read(ring / "argv.log").find("store --label=lwgw vk service lwgw account vk") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(t.home() / ".config/lwgw/credentials"));
+  CHECK(store->erase(kVirtualKey));
+  CHECK_FALSE(store->get(kVirtualKey).has_value());
+  // login through the real binary lands in the keychain too.
+  auto r = run_bin({"login", "--no-verify", "--key-stdin"}, env, kKey);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("keychain (secret-tool") != std::string::npos);
+  CHECK(t.read(ring / "vk") == std::string(kKey));
+  CHECK(t.read(ring / "argv.log").find(kKey) == std::string::npos);
+}

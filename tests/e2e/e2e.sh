@@ -20,8 +20,15 @@ install_out=$("$here/install-clis.sh" 2>"${TMPDIR:-/tmp}/lwgw-e2e-install.$$")
 install_rc=$?
 install_err=$(cat "${TMPDIR:-/tmp}/lwgw-e2e-install.$$"); rm -f "${TMPDIR:-/tmp}/lwgw-e2e-install.$$"
 [ -n "$install_err" ] && printf '%s\n' "$install_err"
+# ctest does not show a skipped test's output: the reason also goes to LWGW_E2E_REPORT, which
+# `make test` prints after the summary.
+[ "${1:-}" = install ] && [ -n "${LWGW_E2E_REPORT:-}" ] && rm -f "$LWGW_E2E_REPORT"
 if [ $install_rc -eq 77 ]; then
-  echo "e2e: SKIPPED — ${install_err:-the coding CLIs cannot be installed}"
+  reason=$(tail -1 <<<"${install_err:-the coding CLIs cannot be installed}")
+  echo "e2e: SKIPPED — $reason"
+  if [ -n "${LWGW_E2E_REPORT:-}" ] && [ "${1:-}" = install ]; then
+    echo "the e2e tests (real coding CLIs) were SKIPPED: $reason" >"$LWGW_E2E_REPORT"
+  fi
   exit 77
 elif [ $install_rc -ne 0 ]; then
   echo "e2e: FAIL — installing the coding CLIs failed (exit $install_rc)"

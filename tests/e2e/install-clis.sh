@@ -41,16 +41,25 @@ complete() {
 exec 9>"$cache_root/.install.lock"
 flock 9
 
+# A registry found unreachable in the last 10 minutes is not asked again by every test of the run.
+marker="$cache_root/.$set_name.unreachable.$(npm config get registry 2>/dev/null | cksum | cut -d' ' -f1)"
+if ! complete && [ -f "$marker" ] && [ -n "$(find "$marker" -mmin -10 2>/dev/null)" ]; then
+  echo "$(cat "$marker") (cached for 10 min: $marker)" >&2
+  exit 77
+fi
+
 if ! complete; then
   rm -rf "$prefix.tmp"
   mkdir -p "$prefix.tmp"
   echo "install-clis: npm install ${pkgs[*]} into $prefix (once per machine)" >&2
   if ! out=$(cd "$prefix.tmp" && npm install --prefix "$prefix.tmp" --no-audit --no-fund --no-update-notifier \
-        --fetch-retries=1 --fetch-timeout=60000 "${pkgs[@]}" 2>&1); then
+        --fetch-retries=1 --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=5000 --fetch-timeout=60000 "${pkgs[@]}" 2>&1); then
     rm -rf "$prefix.tmp"
     if grep -qiE 'ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH|network|socket hang up|getaddrinfo|request to .* failed' <<<"$out"; then
       reg=$(npm config get registry 2>/dev/null)
-      echo "SKIP: npm registry unreachable ($reg): $(grep -m1 -iE 'ECONN|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|network|request to' <<<"$out")" >&2
+      msg="SKIP: npm registry unreachable ($reg): $(grep -m1 -iE 'ECONN|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|network|request to' <<<"$out")"
+      echo "$msg" >"$marker"
+      echo "$msg" >&2
       exit 77
     fi
     echo "install-clis: npm install failed:" >&2
@@ -67,5 +76,6 @@ if ! complete; then
   rm -rf "$prefix"
   mv "$prefix.tmp" "$prefix"
   touch "$prefix/.complete"
+  rm -f "$marker"
 fi
 echo "$prefix"

@@ -150,14 +150,15 @@ std::string fish_conf_file(const std::filesystem::path& env_file,
 struct ExecPlan {
   std::vector<std::string> argv;  // argv[0] is the program name to look up in PATH
   Env env;
-  /// A settings file to write before running (Gemini's system settings override), if any.
+  /// A settings file to write before running (Gemini: settings.json of its shadow home), if any.
   std::optional<std::pair<std::filesystem::path, std::string>> file;
 };
-/// How `lwgw exec <cli>` runs the CLI. `runtime_dir` holds Gemini's settings override;
-/// `system_settings` is the current system settings file text of Gemini CLI (merged into it).
+/// How `lwgw exec <cli>` runs the CLI. `runtime_dir` holds Gemini's shadow home
+/// (GEMINI_CLI_HOME=<runtime_dir>/gemini-home); `gemini_user_settings` is the text of the user's
+/// ~/.gemini/settings.json, merged into the shadow copy.
 ExecPlan exec_plan(const std::string& cli, const Target& t, const std::vector<std::string>& args,
                    const Env& env, const std::filesystem::path& runtime_dir,
-                   const std::optional<std::string>& gemini_system_settings);
+                   const std::optional<std::string>& gemini_user_settings);
 
 // diff ----------------------------------------------------------------------------------------
 

@@ -21,17 +21,33 @@ struct ExecOptions {
   bool direct = false;
 };
 
-std::optional<std::string> gemini_system_settings(const Context& ctx) {
-  std::string path = ctx.env.get_or("GEMINI_CLI_SYSTEM_SETTINGS_PATH", "");
-#if defined(__APPLE__)
-  if (path.empty()) path = "/Library/Application Support/GeminiCli/settings.json";
-#else
-  if (path.empty()) path = "/etc/gemini-cli/settings.json";
-#endif
+/// Gemini CLI's own home: $GEMINI_CLI_HOME when the user set it, else HOME.
+std::filesystem::path gemini_home(Context& ctx) {
+  auto h = ctx.env.get("GEMINI_CLI_HOME");
+  return h && !h->empty() ? std::filesystem::path(*h) : ctx.paths().home;
+}
+
+std::optional<std::string> gemini_user_settings(Context& ctx) {
   try {
-    return fs::read_file(path);
+    return fs::read_file(gemini_home(ctx) / ".gemini" / "settings.json");
   } catch (const Error&) {
     return std::nullopt;
+  }
+}
+
+/// The shadow ~/.gemini links every entry of the real one except settings.json (credentials,
+/// GEMINI.md, extensions, history…), so the run sees the user's state and writes it in place.
+void link_gemini_entries(Context& ctx, const std::filesystem::path& shadow_dir) {
+  std::error_code ec;
+  auto real = gemini_home(ctx) / ".gemini";
+  for (const auto& e : std::filesystem::directory_iterator(real, ec)) {
+    auto name = e.path().filename();
+    if (name == "settings.json") continue;
+    auto link = shadow_dir / name;
+    std::error_code lec;
+    auto st = std::filesystem::symlink_status(link, lec);
+    if (std::filesystem::exists(st) || std::filesystem::is_symlink(st)) continue;
+    std::filesystem::create_symlink(e.path(), link, lec);
   }
 }
 
@@ -39,13 +55,14 @@ int exec_cli(Context& ctx, const ExecOptions& o) {
   if (o.cli == "cursor") (void)setup::exec_plan(o.cli, {}, {}, ctx.env, {}, {});  // throws
   setup::Target t = setup::resolve_target(ctx, o.direct, true, false);
   auto plan = setup::exec_plan(o.cli, t, o.args, ctx.env, ctx.paths().runtime_dir,
-                               o.cli == "gemini-cli" ? gemini_system_settings(ctx) : std::nullopt);
+                               o.cli == "gemini-cli" ? gemini_user_settings(ctx) : std::nullopt);
   auto path = process::find_in_path(plan.argv[0], plan.env);
   if (!path)
     throw failure("`" + plan.argv[0] + "` (" + o.cli + ") is not on PATH; install it first");
   if (plan.file) {
     fs::ensure_dir(plan.file->first.parent_path(), 0700);
     fs::atomic_write(plan.file->first, plan.file->second, 0600, true);
+    if (o.cli == "gemini-cli") link_gemini_entries(ctx, plan.file->first.parent_path());
   }
   std::vector<std::string> envs = process::to_envp(plan.env);
   std::vector<char*> argv, envp;
@@ -69,8 +86,9 @@ void configure_exec(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.add_flag("--direct", o->direct, "Gateway URL and key instead of the local proxy");
   cmd.footer(
       "Runs the CLI (found on PATH) with the settings in its environment only; no dotfile is\n"
-      "touched. Gemini CLI gets a settings override in the runtime dir (selectedType), pointed\n"
-      "to by GEMINI_CLI_SYSTEM_SETTINGS_PATH. Example: lwgw exec codex -- exec \"hello\"");
+      "touched. Gemini CLI gets GEMINI_CLI_HOME = a shadow home in the runtime dir: your\n"
+      "~/.gemini linked, settings.json copied with selectedType. Example: lwgw exec codex -- exec "
+      "\"hello\"");
   cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return exec_cli(ctx, *o); }; });
 }
 

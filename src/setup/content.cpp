@@ -223,7 +223,7 @@ std::string fish_conf_file(const std::filesystem::path& env_file,
 
 ExecPlan exec_plan(const std::string& cli, const Target& t, const std::vector<std::string>& args,
                    const Env& env, const std::filesystem::path& runtime_dir,
-                   const std::optional<std::string>& gemini_system_settings) {
+                   const std::optional<std::string>& gemini_user_settings) {
   ExecPlan p;
   p.env = env;
   if (cli == "claude-code") {
@@ -244,18 +244,21 @@ ExecPlan exec_plan(const std::string& cli, const Target& t, const std::vector<st
     p.env.set("GOOGLE_GEMINI_BASE_URL", t.root);
     p.env.set("GEMINI_API_KEY", t.key);
     // With a custom base URL Gemini CLI insists on selectedType = gemini-api-key in a settings
-    // file. The system settings file (highest precedence) is pointed at a copy of the current
-    // one with that key merged in, so the user's ~/.gemini stays untouched.
+    // file. Its system settings files are ignored unless they and every directory above them are
+    // owned by root and not group/world-writable (0.61), so a per-user override cannot go there.
+    // Instead GEMINI_CLI_HOME points at a shadow home in the runtime dir whose .gemini holds the
+    // user's settings with that key merged in (exec links the other entries of ~/.gemini), so
+    // the user's files stay untouched.
     ojson doc = ojson::object();
-    if (gemini_system_settings) {
-      ojson sys;
-      if (!parse_json(*gemini_system_settings, sys)) doc = sys;
+    if (gemini_user_settings) {
+      ojson user;
+      if (!parse_json(*gemini_user_settings, user) && user.is_object()) doc = user;
     }
     std::vector<Edit> edits = gemini_edits();
     std::string text = json_apply(doc.dump(2) + "\n", edits);
-    auto file = runtime_dir / "gemini-system-settings.json";
-    p.env.set("GEMINI_CLI_SYSTEM_SETTINGS_PATH", file.string());
-    p.file = std::make_pair(file, text);
+    auto shadow = runtime_dir / "gemini-home";
+    p.env.set("GEMINI_CLI_HOME", shadow.string());
+    p.file = std::make_pair(shadow / ".gemini" / "settings.json", text);
   } else if (cli == "opencode") {
     p.argv = {"opencode"};
     ojson provider = opencode_provider(t, default_models());

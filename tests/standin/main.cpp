@@ -498,14 +498,29 @@ class StandIn {
     stream(req, res, std::move(frames));
   }
 
+  /// The tool the stand-in "calls" with its canned input {"location": "Amsterdam"}: the first
+  /// declared tool whose input_schema is empty or has a `location` property.
+  /// A real CLI declares dozens of tools with other schemas (Claude Code: Bash, Read, …); calling
+  /// one of those with a bogus input made it loop, re-sending the conversation without end.
+  static std::string canned_tool(const json& body) {
+    if (!body.contains("tools") || !body["tools"].is_array()) return "";
+    for (const auto& t : body["tools"]) {
+      if (!t.is_object()) continue;
+      const json schema = t.value("input_schema", json::object());
+      if (!schema.is_object()) continue;
+      const json props = schema.value("properties", json::object());
+      if (schema.empty() || (props.is_object() && props.contains("location")))
+        return t.value("name", "tool");
+    }
+    return "";
+  }
+
   void messages(const httplib::Request& req, httplib::Response& res) {
     json body;
     if (!pre_dispatch(req, res, body)) return;
     std::string model = body["model"];
     std::string id = "msg_" + random_hex(24);
-    std::string tool;
-    if (body.contains("tools") && body["tools"].is_array() && !body["tools"].empty())
-      tool = body["tools"][0].value("name", "tool");
+    std::string tool = canned_tool(body);
     if (!body.value("stream", false)) {
       json content = json::array({{{"type", "text"}, {"text", reply_text()}}});
       if (!tool.empty())

@@ -531,12 +531,16 @@ TEST_CASE("exec_plan: each CLI's environment") {
                             std::string("{\"general\": {\"disableAutoUpdate\": true}}"));
   CHECK(g.env.get("GOOGLE_GEMINI_BASE_URL") == "http://127.0.0.1:5566");
   CHECK(g.env.get("GEMINI_API_KEY") == kToken);
-  CHECK(g.env.get("GEMINI_CLI_SYSTEM_SETTINGS_PATH") == "/run/lwgw/gemini-system-settings.json");
+  // Gemini 0.61 ignores a system settings file that is not root-owned all the way up, so the
+  // override is a shadow home (GEMINI_CLI_HOME), not GEMINI_CLI_SYSTEM_SETTINGS_PATH.
+  CHECK(g.env.get("GEMINI_CLI_HOME") == "/run/lwgw/gemini-home");
+  CHECK_FALSE(g.env.get("GEMINI_CLI_SYSTEM_SETTINGS_PATH"));
   REQUIRE(g.file);
+  CHECK(g.file->first == std::filesystem::path("/run/lwgw/gemini-home/.gemini/settings.json"));
   auto gs = nlohmann::json::parse(g.file->second);
   CHECK(gs["security"]["auth"]["selectedType"] == "gemini-api-key");
   CHECK(gs["privacy"]["usageStatisticsEnabled"] == false);
-  CHECK(gs["general"]["disableAutoUpdate"] == true);  // the admin's system settings are kept
+  CHECK(gs["general"]["disableAutoUpdate"] == true);  // the user's settings are kept
 
   auto o = setup::exec_plan("opencode", t, {"run", "x"}, env, "/run/lwgw", std::nullopt);
   auto oc = nlohmann::json::parse(*o.env.get("OPENCODE_CONFIG_CONTENT"));

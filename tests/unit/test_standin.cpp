@@ -114,6 +114,33 @@ TEST_CASE("stand-in authenticates from the four headers and knows revoked and ov
   CHECK(post(s, "/v1beta/models/gemini-2.5-flash:generateContent?key=" + kKey, "{}").status == 401);
 }
 
+TEST_CASE("stand-in calls only a tool its canned input fits (real CLIs declare dozens)") {
+  // Claude Code sends ~20 tools (Bash, Read, …) with every prompt; answering with a tool_use of
+  // the first one and the input {"location": …} made it run the tool, fail, and ask again, forever.
+  StandIn s({});
+  const std::vector<http::Header> auth{{"x-api-key", kKey}};
+  const std::string cli_tools =
+      R"("tools":[{"name":"Bash","input_schema":{"type":"object","properties":{"command":{"type":"string"}},)"
+      R"("required":["command"]}},{"name":"Read","input_schema":{"type":"object","properties":{}}}])";
+  for (const char* stream : {"false", "true"}) {
+    auto m = post(s, "/v1/messages",
+                  std::string(R"({"model":"claude-haiku-4-5-20251001","max_tokens":16,"stream":)") +
+                      stream + R"(,"messages":[{"role":"user","content":"hi"}],)" + cli_tools + "}",
+                  auth);
+    CHECK(m.status == 200);
+    CHECK(!has(m.body, "tool_use"));
+    CHECK(has(m.body, "end_turn"));
+  }
+  auto weather = post(
+      s, "/v1/messages",
+      R"({"model":"m","max_tokens":16,"messages":[{"role":"user","content":"hi"}],"tools":[)"
+      R"({"name":"Bash","input_schema":{"type":"object","properties":{"command":{}}}},)"
+      R"({"name":"get_weather","input_schema":{"type":"object","properties":{"location":{}}}}]})",
+      auth);
+  CHECK(json::parse(weather.body)["content"][1]["name"] == "get_weather");
+  CHECK(json::parse(weather.body)["stop_reason"] == "tool_use");
+}
+
 TEST_CASE("stand-in streams the four dialects frame by frame") {
   StandIn s({"--frame-delay-ms", "1", "--budget-warning", "project:95"});
   const std::vector<http::Header> auth{{"Authorization", "Bearer " + kKey}};

@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# End-to-end: a real coding CLI through lwgw against the stand-in gateway, in a throw-away HOME.
+#
+#   e2e.sh install                         install (or find) the pinned CLIs; print their versions
+#   e2e.sh CLI proxy|direct|exec|failures  CLI: claude-code | codex | gemini-cli | opencode
+#
+# Needs LWGW_BIN and LWGW_STANDIN (ctest sets them). Optional: LWGW_E2E_VERSIONS=pinned|latest,
+# LWGW_E2E_CACHE (install root), LWGW_E2E_TIMEOUT (seconds per CLI run, default 120),
+# LWGW_E2E_KEEP=1 (keep the temp dir). Exit 0 pass, 1 fail, 77 skipped (the reason is printed).
+#
+# Hermetic: runs under `env -i` with a temp HOME/XDG_*, loopback only; the stand-in and the proxy
+# listen on free 127.0.0.1 ports, so ctest may run several of these at once.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${LWGW_BIN:?LWGW_BIN must name the lwgw binary}" "${LWGW_STANDIN:?LWGW_STANDIN must name the stand-in}"
+
+# ---- install (shared by every mode) ------------------------------------------------------------
+install_out=$("$here/install-clis.sh" 2>"${TMPDIR:-/tmp}/lwgw-e2e-install.$$")
+install_rc=$?
+install_err=$(cat "${TMPDIR:-/tmp}/lwgw-e2e-install.$$"); rm -f "${TMPDIR:-/tmp}/lwgw-e2e-install.$$"
+[ -n "$install_err" ] && printf '%s\n' "$install_err"
+# ctest does not show a skipped test's output: the reason also goes to LWGW_E2E_REPORT, which
+# `make test` prints after the summary.
+[ "${1:-}" = install ] && [ -n "${LWGW_E2E_REPORT:-}" ] && rm -f "$LWGW_E2E_REPORT"
+if [ $install_rc -eq 77 ]; then
+  reason=$(tail -1 <<<"${install_err:-the coding CLIs cannot be installed}")
+  echo "e2e: SKIPPED — $reason"
+  if [ -n "${LWGW_E2E_REPORT:-}" ] && [ "${1:-}" = install ]; then
+    echo "the e2e tests (real coding CLIs) were SKIPPED: $reason" >"$LWGW_E2E_REPORT"
+  fi
+  exit 77
+elif [ $install_rc -ne 0 ]; then
+  echo "e2e: FAIL — installing the coding CLIs failed (exit $install_rc)"
+  exit 1
+fi
+prefix=$install_out
+bin_dir="$prefix/node_modules/.bin"
+node_dir=$(dirname "$(command -v node)")
+
+version_of() {
+  case "$1" in
+    claude-code) "$bin_dir/claude" --version ;;
+    codex) "$bin_dir/codex" --version ;;
+    gemini-cli) "$bin_dir/gemini" --version ;;
+    opencode) "$bin_dir/opencode" --version ;;
+  esac 2>/dev/null | tail -1
+}
+
+if [ "${1:-}" = install ]; then
+  echo "e2e: CLIs in $prefix (LWGW_E2E_VERSIONS=${LWGW_E2E_VERSIONS:-pinned})"
+  for c in claude-code codex gemini-cli opencode; do
+    v=$(HOME=$(mktemp -d) version_of "$c")
+    [ -n "$v" ] || { echo "e2e: FAIL — $c does not run (--version printed nothing)"; exit 1; }
+    echo "e2e: $c: $v"
+  done
+  exit 0
+fi
+
+cli=${1:?usage: e2e.sh install | CLI proxy|direct|exec|failures}
+mode=${2:?usage: e2e.sh CLI proxy|direct|exec|failures}
+timeout_s=${LWGW_E2E_TIMEOUT:-120}
+prompt="Say hello in five words."
+reply="Hello from the stand-in gateway"
+
+# Per CLI: the one-shot command (clis.md), the endpoint it must hit, the credential header the
+# gateway must see, and the CLI's own headers that must arrive intact.
+case "$cli" in
+  claude-code)
+    run_args=(-p "$prompt")
+    one_shot="claude -p '$prompt'"
+    endpoint='^/v1/messages$'
+    cred_header=authorization
+    cli_headers='[["anthropic-beta","claude-code-"],["anthropic-version","^2023-06-01$"],["x-claude-code-session-id","."],["user-agent","^claude-cli/"]]'
+    ;;
+  codex)
+    run_args=(exec --skip-git-repo-check "$prompt")
+    one_shot="codex exec --skip-git-repo-check '$prompt'"
+    endpoint='^/v1/responses$'
+    cred_header=authorization
+    cli_headers='[["originator","^codex_exec$"],["x-codex-turn-metadata","session_id"],["session-id","."],["user-agent","^codex_exec/"]]'
+    ;;
+  gemini-cli)
+    # -m skips the router call (a non-streaming generateContent before the real one).
+    run_args=(--skip-trust -m gemini-2.5-flash -p "$prompt")
+    one_shot="gemini --skip-trust -m gemini-2.5-flash -p '$prompt'"
+    endpoint='^/v1beta/models/gemini-2\.5-flash:streamGenerateContent$'
+    cred_header=x-goog-api-key
+    cli_headers='[["x-goog-api-client","google-genai-sdk/"],["user-agent","^GeminiCLI"]]'
+    ;;
+  opencode)
+    # The model must be one the provider block lists (setup writes the gateway's /v1/models).
+    run_args=(run -m lwgw/gpt-5-mini "$prompt")
+    one_shot="opencode run -m lwgw/gpt-5-mini '$prompt'"
+    endpoint='^/v1/chat/completions$'
+    cred_header=authorization
+    cli_headers='[["user-agent","^opencode/"],["x-session-id","^ses_"]]'
+    ;;
+  *) echo "e2e: unknown CLI $cli"; exit 2 ;;
+esac
+
+echo "e2e: $cli $mode with $(version_of "$cli") (lwgw: $("$LWGW_BIN" version 2>/dev/null | head -1))"
+
+# ---- a throw-away world ----------------------------------------------------------------------------
+T=$(mktemp -d "${TMPDIR:-/tmp}/lwgw-e2e-$cli-$mode.XXXXXX")
+H="$T/home"
+mkdir -p "$H" "$T/run" "$T/work"
+chmod 700 "$T/run"
+standin_pid=
+failures=0
+
+# Everything below runs in this environment only (env -i): nothing of the caller's HOME, keys,
+# proxies or vendor variables leaks in. Telemetry and update checks off; no internet is needed.
+world=(
+  HOME="$H" XDG_CONFIG_HOME="$H/.config" XDG_CACHE_HOME="$H/.cache" XDG_DATA_HOME="$H/.local/share"
+  XDG_STATE_HOME="$H/.local/state" XDG_RUNTIME_DIR="$T/run" SHELL=/bin/bash TERM=dumb LANG=C.UTF-8
+  NO_COLOR=1 PATH="$bin_dir:$(dirname "$LWGW_BIN"):$node_dir:/usr/local/bin:/usr/bin:/bin"
+  TMPDIR="$T"
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 CLAUDE_CODE_MAX_RETRIES=1
+  OPENCODE_DISABLE_MODELS_FETCH=1 OPENCODE_DISABLE_AUTOUPDATE=1 OPENCODE_DISABLE_SHARE=1
+)
+w() { env -i "${world[@]}" "$@"; }
+lwgw() { w "$LWGW_BIN" "$@" 2>&1; }
+
+cleanup() {
+  lwgw down >/dev/null 2>&1
+  [ -n "$standin_pid" ] && kill "$standin_pid" 2>/dev/null && wait "$standin_pid" 2>/dev/null
+  if [ "${LWGW_E2E_KEEP:-0}" = 1 ]; then echo "e2e: kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+
+fail() { echo "e2e: FAIL $*"; failures=$((failures + 1)); }
+ok() { echo "e2e: ok   $*"; }
+check() { # check DESCRIPTION command…
+  local what=$1; shift
+  if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+rand() { head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+vk="lw_vk_e2e$(rand)"
+vk_revoked="lw_vk_e2erevoked$(rand)"
+vk_budget="lw_vk_e2ebudget$(rand)"
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+start_standin() {
+  "$LWGW_STANDIN" --host 127.0.0.1 --port 0 --profile current --drain-delay-ms 20 --record "$T/record.jsonl" \
+    --key "$vk" --key "$vk_revoked:revoked" --key "$vk_budget:budget_exceeded" \
+    >"$T/standin.out" 2>"$T/standin.err" &
+  standin_pid=$!
+  local i
+  for i in $(seq 1 200); do
+    grep -q '^listening ' "$T/standin.out" 2>/dev/null && break
+    sleep 0.05
+  done
+  gw_port=$(sed -n 's/^listening .*:\([0-9]*\)$/\1/p' "$T/standin.out")
+  [ -n "$gw_port" ] || { echo "e2e: FAIL the stand-in did not start: $(cat "$T/standin.err")"; exit 1; }
+  gw="http://127.0.0.1:$gw_port"
+  : >"$T/record.jsonl"
+}
+
+# Snapshot of HOME: type, mode, path, link target and content hash of every file and symlink,
+# except lwgw's own directories (config + credentials + env file, state: backups, manifest, logs).
+snapshot() {
+  (cd "$H" && find . -mindepth 1 \( -path ./.config/lwgw -o -path ./.local/state/lwgw \) -prune -o \
+      \( -type f -o -type l \) -printf '%p\t%y %m %l\n' | LC_ALL=C sort |
+    while IFS=$'\t' read -r p meta; do
+      if [ -f "$p" ] && [ ! -L "$p" ]; then echo "$p $meta $(sha256sum <"$p" | cut -c1-64)"; else echo "$p $meta"; fi
+    done)
+}
+
+# Dotfiles a user already has: setup must merge into them and teardown give them back byte for byte.
+# ~/.bashrc is a symlink into a dotfiles directory, as dotfile managers make it.
+seed_home() {
+  mkdir -p "$H/dotfiles" "$H/.claude" "$H/.codex" "$H/.gemini" "$H/.config/opencode"
+  printf '# my bashrc\nexport EDITOR=vi\nalias ll="ls -l"\n' >"$H/dotfiles/bashrc"
+  ln -s dotfiles/bashrc "$H/.bashrc"
+  printf '{\n  "cleanupPeriodDays": 30,\n  "env": {\n    "MY_SETTING": "1"\n  }\n}\n' >"$H/.claude/settings.json"
+  printf '# my codex settings\n\n[history]\npersistence = "none"  # keep no history\n' >"$H/.codex/config.toml"
+  printf '{\n  "general": {\n    "vimMode": false\n  }\n}\n' >"$H/.gemini/settings.json"
+  printf '{\n  "$schema": "https://opencode.ai/config.json",\n  "autoupdate": false\n}\n' \
+    >"$H/.config/opencode/opencode.json"
+}
+
+show() { # show LABEL FILE: the file indented, bash's job-control noise (no tty) left out
+  grep -vE '^bash: (cannot set terminal process group|no job control in this shell)' "$2" | sed "s/^/  $1| /"
+}
+
+# run_cli LABEL: the one-shot command in a new interactive bash, as a user would type it.
+run_cli() {
+  local label=$1 cmd=${2:-$one_shot} limit=${3:-$timeout_s}
+  rec_from=$(($(wc -l <"$T/record.jsonl") + 1))
+  (cd "$T/work" && w timeout -k 10 "$limit" bash -ic "$cmd" </dev/null >"$T/$label.out" 2>"$T/$label.err")
+  rc=$?
+  echo "e2e: \$ bash -ic \"$cmd\"  -> exit $rc"
+  show out "$T/$label.out"
+  show err "$T/$label.err"
+  if [ -z "${3:-}" ] && { [ $rc -eq 124 ] || [ $rc -eq 137 ]; }; then fail "$label: no answer within ${limit}s (timeout)"; fi
+  output=$(cat "$T/$label.out" "$T/$label.err")
+}
+
+# run_exec LABEL [--direct]: lwgw exec, no rc file involved.
+run_exec() {
+  local label=$1; shift
+  rec_from=$(($(wc -l <"$T/record.jsonl") + 1))
+  (cd "$T/work" && w timeout -k 10 "$timeout_s" "$LWGW_BIN" exec "$@" "$cli" -- "${run_args[@]}" \
+      </dev/null >"$T/$label.out" 2>"$T/$label.err")
+  rc=$?
+  echo "e2e: \$ lwgw exec $* $cli -- ${run_args[*]}  -> exit $rc"
+  show out "$T/$label.out"
+  show err "$T/$label.err"
+  [ $rc -eq 124 ] || [ $rc -eq 137 ] && fail "$label: no answer within ${timeout_s}s (timeout)"
+  output=$(cat "$T/$label.out" "$T/$label.err")
+}
+
+local_token() { node -e 'try{console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).local_token||"")}catch(e){console.log("")}' "$H/.config/lwgw/credentials"; }
+
+assert_success() { # after run_cli/run_exec: exit 0, the reply printed, the request as the gateway saw it
+  local label=$1 extra=${2:-}
+  check "$label: $cli exited 0" [ "$rc" -eq 0 ]
+  check "$label: $cli printed the gateway's reply" grep -qF "$reply" "$T/$label.out"
+  local lt; lt=$(local_token)
+  local spec
+  spec=$(node -e 'const [p,h,k,lt,ch,extra]=process.argv.slice(1);
+    console.log(JSON.stringify({path:p,header:h,key:k,forbid:[lt].filter(Boolean),cli_headers:JSON.parse(ch),
+      allow_extra_same_key:extra?extra.split(","):[]}))' \
+    "$endpoint" "$cred_header" "$vk" "$lt" "$cli_headers" "$extra")
+  if node "$here/check-record.js" "$T/record.jsonl" "$rec_from" "$spec"; then
+    ok "$label: the gateway saw the virtual key in $cred_header only, no local token, the CLI's headers intact"
+  else
+    fail "$label: the gateway's record"
+  fi
+}
+
+assert_error() { # assert_error LABEL REGEX DESCRIPTION: a failed run whose output names the problem
+  local label=$1 re=$2 what=$3
+  check "$label: $cli exited non-zero" [ "$rc" -ne 0 ]
+  if grep -qiE -- "$re" <<<"$output"; then ok "$label: $cli's output names $what"; else
+    fail "$label: $cli's output does not name $what (/$re/)"; fi
+}
+
+login() { # login KEY [--no-verify]
+  lwgw config set credentials.store file >/dev/null || fail "config set credentials.store"
+  printf '%s\n' "$1" | lwgw login --gateway "$gw" --key-stdin "${@:2}" >"$T/login.out" 2>&1 ||
+    { show login "$T/login.out"; fail "lwgw login"; }
+}
+
+configure_proxy_port() {
+  proxy_port=$(free_port)
+  check "lwgw config set proxy.listen 127.0.0.1:$proxy_port" lwgw config set proxy.listen "127.0.0.1:$proxy_port" -q
+}
+
+up() { lwgw up >"$T/up.out" 2>&1 || { show up "$T/up.out"; fail "lwgw up"; return 1; }; ok "lwgw up"; }
+
+teardown_restores() { # compare HOME against the snapshot taken before setup
+  local before=$1 after_setup=$2
+  check "lwgw teardown $cli" lwgw teardown "$cli" -q
+  snapshot >"$T/snap.after"
+  local changed created_left cli_files
+  changed=$(LC_ALL=C comm -23 "$before" "$T/snap.after")
+  # files setup created (not there before), that must be gone again
+  created_left=$(LC_ALL=C comm -13 <(cut -d' ' -f1 "$before") <(cut -d' ' -f1 "$after_setup") |
+    LC_ALL=C comm -12 - <(cut -d' ' -f1 "$T/snap.after"))
+  cli_files=$(LC_ALL=C comm -13 <(cut -d' ' -f1 "$after_setup") <(cut -d' ' -f1 "$T/snap.after") | wc -l)
+  if [ -z "$changed" ]; then ok "teardown: every file that was there before setup is byte-identical (links still links)"
+  else fail "teardown: changed or missing after teardown:"; sed 's/^/  changed| /' <<<"$changed"; fi
+  if [ -z "$created_left" ]; then ok "teardown: the files setup created are gone"
+  else fail "teardown: setup's files left behind:"; sed 's/^/  left| /' <<<"$created_left"; fi
+  echo "e2e: ($cli_files file(s) the CLI itself wrote — sessions, caches, logs — are not compared)"
+}
+
+# ---- the modes ---------------------------------------------------------------------------------
+start_standin
+seed_home
+echo "e2e: stand-in gateway $gw; HOME $H"
+
+case "$mode" in
+  proxy | direct)
+    login "$vk"
+    configure_proxy_port
+    snapshot >"$T/snap.before"
+    flag=(); [ "$mode" = direct ] && flag=(--direct)
+    if lwgw setup "$cli" "${flag[@]}" --shell bash >"$T/setup.out" 2>&1; then ok "lwgw setup $cli ${flag[*]} --shell bash"
+    else fail "lwgw setup $cli ${flag[*]}"; fi
+    show setup "$T/setup.out"
+    snapshot >"$T/snap.setup"
+    if [ "$mode" = proxy ]; then
+      up
+      run_cli "$mode"
+      assert_success "$mode"
+    else
+      # no proxy at all: the CLI must reach the gateway itself
+      lwgw status >/dev/null 2>&1; check "direct: no proxy runs (lwgw status exit 4)" [ $? -eq 4 ]
+      run_cli "$mode"
+      # Claude Code sends an apiKeyHelper key in x-api-key AND Authorization (clis.md)
+      assert_success "$mode" "$([ "$cli" = claude-code ] && echo x-api-key)"
+    fi
+    teardown_restores "$T/snap.before" "$T/snap.setup"
+    if [ "$mode" = proxy ]; then check "lwgw down" lwgw down -q; fi
+    ;;
+
+  exec)
+    login "$vk"
+    configure_proxy_port
+    snapshot >"$T/snap.before"
+    up
+    run_exec exec
+    assert_success exec
+    run_exec exec-direct --direct
+    assert_success exec-direct "$([ "$cli" = claude-code ] && echo x-api-key)"
+    snapshot >"$T/snap.after"
+    changed=$(LC_ALL=C comm -23 "$T/snap.before" "$T/snap.after")
+    if [ -z "$changed" ]; then ok "exec: no dotfile touched"; else
+      fail "exec changed files:"; sed 's/^/  changed| /' <<<"$changed"; fi
+    check "lwgw down" lwgw down -q
+    ;;
+
+  failures)
+    # 1. Proxy down: set up for the proxy, never started.
+    login "$vk"
+    configure_proxy_port
+    check "lwgw setup $cli --shell bash" lwgw setup "$cli" --shell bash -q
+    lwgw status >"$T/status.out" 2>&1
+    st=$?
+    show status "$T/status.out"
+    check "proxy down: lwgw status exits 4" [ $st -eq 4 ]
+    check "proxy down: lwgw status says the proxy is not running" grep -qi "not running" "$T/status.out"
+    if [ "$cli" = codex ] || [ "$cli" = gemini-cli ]; then
+      # Codex 0.171 takes a refused connection to its provider for "no network" and waits for it
+      # forever ("Reconnecting... waiting for network"); Gemini CLI retries with backoff for
+      # minutes ("fetch failed"). Give them 25 s, then look at what they said.
+      run_cli proxy-down "$one_shot" 25
+    else
+      run_cli proxy-down
+    fi
+    assert_error proxy-down "$(case "$cli" in
+        claude-code) echo 'Unable to connect|connection (error|refused)|ECONNREFUSED' ;;
+        codex) echo 'waiting for network|error sending request|connection refused|stream disconnected' ;;
+        gemini-cli) echo 'fetch failed sending request|ECONNREFUSED' ;;
+        opencode) echo 'Unable to connect|ECONNREFUSED|connection refused|ConnectionRefused' ;;
+      esac)" "the connection problem"
+    # 2. Revoked key: the gateway's 403 message must reach the user.
+    login "$vk_revoked" --no-verify
+    up
+    run_cli revoked
+    assert_error revoked "virtual key is revoked" "the gateway's 403 message"
+    check "lwgw down" lwgw down -q
+    # 3. Budget exceeded: the 402 message.
+    login "$vk_budget" --no-verify
+    up
+    run_cli budget
+    assert_error budget "budget exceeded" "the gateway's 402 message"
+    check "lwgw down" lwgw down -q
+    ;;
+  *) echo "e2e: unknown mode $mode"; exit 2 ;;
+esac
+
+if [ $failures -ne 0 ]; then
+  echo "e2e: $cli $mode: $failures check(s) failed"
+  echo "--- stand-in log ---"; tail -20 "$T/standin.err"
+  [ -f "$H/.local/state/lwgw/proxy.log" ] && { echo "--- proxy log ---"; tail -20 "$H/.local/state/lwgw/proxy.log"; }
+  exit 1
+fi
+echo "e2e: $cli $mode: all checks passed"

@@ -14,6 +14,7 @@
 
 #include "lwgw/config.hpp"
 #include "lwgw/credentials.hpp"
+#include "lwgw/daemon.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
@@ -574,6 +575,17 @@ int run_setup(Context& ctx, const SetupRequest& r) {
                    " on GET /v1/models; using it anyway");
 
   std::string proxy_next = "start the proxy with `lwgw up`";
+  if (!r.direct && !only_cursor) {
+    // Say whether the CLIs will find a proxy where they are being pointed.
+    if (auto live = daemon::find_running(paths, ctx.env)) {
+      std::string want = ctx.config().get_string("proxy.listen");
+      if (live->state.listen == want)
+        proxy_next = "the proxy already runs on http://" + want;
+      else
+        ctx.log().warn("the running proxy listens on " + live->state.listen + ", not on " + want +
+                       " (proxy.listen) where the CLIs are pointed: run `lwgw down && lwgw up`");
+    }
+  }
   std::string shell_next = "open a new shell (see below)";
   std::vector<std::string> env_clis_done;
 

@@ -374,3 +374,25 @@ TEST_CASE("logs -f follows new lines across a rotation") {
   CHECK(seen.find("old line") == std::string::npos);
   CHECK(seen.find("new line 9") != std::string::npos);
 }
+
+TEST_CASE("setup in proxy mode says whether the proxy already runs where the CLIs are pointed") {
+  Home h;
+  auto before = run_bin({"setup", "codex", "--shell", "bash"}, h.env);
+  CHECK(before.code == 0);
+  CHECK(before.out.find("start the proxy with `lwgw up`") != std::string::npos);
+  REQUIRE(run_bin({"teardown", "codex"}, h.env).code == 0);
+  REQUIRE(run_bin({"up"}, h.env).code == 0);
+  auto running = run_bin({"setup", "codex", "--shell", "bash"}, h.env);
+  CHECK(running.code == 0);
+  CHECK(running.out.find("the proxy already runs on http://127.0.0.1:" + std::to_string(h.port)) !=
+        std::string::npos);
+  REQUIRE(run_bin({"teardown", "codex"}, h.env).code == 0);
+  REQUIRE(run_bin({"config", "set", "proxy.listen", "127.0.0.1:" + std::to_string(unused_port())},
+                  h.env)
+              .code == 0);
+  auto elsewhere = run_bin({"setup", "codex", "--shell", "bash"}, h.env);
+  CHECK(elsewhere.err.find("not on 127.0.0.1:") != std::string::npos);
+  CHECK(elsewhere.err.find("lwgw down && lwgw up") != std::string::npos);
+  REQUIRE(run_bin({"teardown", "codex"}, h.env).code == 0);
+  CHECK(run_bin({"down"}, h.env).code == 0);
+}

@@ -25,6 +25,9 @@ struct State {
 std::filesystem::path state_file(const Paths& paths);
 std::filesystem::path log_file(const Paths& paths);
 
+/// Whether `pid` runs: it exists and is not a zombie nobody reaped (Linux: /proc/<pid>/stat).
+bool process_alive(int pid);
+
 /// Writes the state atomically (0600). Throws Error on failure.
 void write_state(const Paths& paths, const State& state);
 /// The recorded state, or nullopt when there is none or it is unreadable.

@@ -1,8 +1,6 @@
 // `lwgw down`: drain and stop the local proxy.
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <csignal>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -14,16 +12,6 @@ namespace lwgw {
 
 namespace {
 
-// Alive and not a zombie waiting for a parent that does not reap it.
-bool alive(int pid) {
-  if (::kill(pid, 0) != 0 && errno != EPERM) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return true;
-  auto close = line.rfind(')');
-  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
-}
-
 int down(Context& ctx, int timeout_s) {
   const Paths& paths = ctx.paths();
   auto live = daemon::find_running(paths, ctx.env);
@@ -31,7 +19,7 @@ int down(Context& ctx, int timeout_s) {
   if (!live) {
     // A proxy that is already draining no longer answers, but its state file names it.
     auto s = daemon::read_state(paths);
-    if (s && s->pid > 0 && alive(s->pid)) pid = s->pid;
+    if (s && s->pid > 0 && daemon::process_alive(s->pid)) pid = s->pid;
   }
   if (pid == 0) throw Error(Exit::kNotRunning, "the proxy is not running");
   std::uint64_t inflight = 0, requests = 0;
@@ -47,11 +35,11 @@ int down(Context& ctx, int timeout_s) {
   if (inflight > 0) *ctx.io.err << ", waiting for " << inflight << " request(s) in flight";
   *ctx.io.err << "\n" << std::flush;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  while (alive(pid) && std::chrono::steady_clock::now() < deadline)
+  while (daemon::process_alive(pid) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  if (alive(pid)) {
+  if (daemon::process_alive(pid)) {
     ::kill(pid, SIGKILL);
-    for (int i = 0; i < 100 && alive(pid); ++i)
+    for (int i = 0; i < 100 && daemon::process_alive(pid); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     daemon::remove_state(paths, pid);
     *ctx.io.err << "lwgw: the proxy did not stop within " << timeout_s

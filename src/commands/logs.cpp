@@ -34,7 +34,7 @@ int logs(Context& ctx, const LogsOptions& o) {
   const int pid = live->state.pid;
   daemon::follow(
       file, [&](const std::string& text) { *ctx.io.out << text << std::flush; },
-      [pid] { return ::kill(pid, 0) == 0; });
+      [pid] { return daemon::process_alive(pid); });
   return 0;
 }
 }  // namespace

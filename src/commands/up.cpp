@@ -74,9 +74,14 @@ proxy::Settings settings_from(const Config& cfg, const Env& env) {
   return s;
 }
 
+// host:port as it appears in URLs (IPv6 in brackets).
+std::string address(const std::string& host, int port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
 std::string url_for(const std::string& host, int port) {
-  std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return "http://" + shown + ":" + std::to_string(port);
+  return "http://" + address(host, port);
 }
 
 void report(int fd, const std::string& line) {
@@ -170,11 +175,8 @@ int run_foreground(Context& ctx, const UpOptions& o) {
     throw failure(msg);
   }
   const int pid = static_cast<int>(::getpid());
-  daemon::State state{pid,
-                      (pre.listen.host.find(':') != std::string::npos ? "[" + pre.listen.host + "]"
-                                                                      : pre.listen.host) +
-                          ":" + std::to_string(port),
-                      cfg.get_string("gateway.url"), ctx.self_exe, utc_now_iso()};
+  daemon::State state{pid, address(pre.listen.host, port), cfg.get_string("gateway.url"),
+                      ctx.self_exe, utc_now_iso()};
   daemon::write_state(ctx.paths(), state);
   const std::string url = url_for(pre.listen.host, port);
   report(o.ready_fd, "ready " + std::to_string(port) + " " + std::to_string(pid));
@@ -250,9 +252,7 @@ int run_background(Context& ctx, const UpOptions& o) {
   Preflight pre = preflight(ctx, o);
   if (auto live = daemon::find_running(ctx.paths(), ctx.env)) {
     auto want = pre.listen;
-    std::string want_addr =
-        (want.host.find(':') != std::string::npos ? "[" + want.host + "]" : want.host) + ":" +
-        std::to_string(want.port);
+    std::string want_addr = address(want.host, want.port);
     if (want.port == 0 || live->state.listen == want_addr) {
       *ctx.io.err << "lwgw: the proxy already runs on http://" << live->state.listen << " (pid "
                   << live->state.pid << ")\n";

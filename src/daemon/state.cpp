@@ -80,10 +80,23 @@ bool looks_like_lwgw(int pid) {
 }
 }  // namespace
 
+bool process_alive(int pid) {
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
+  std::optional<std::string> stat;
+  try {
+    stat = fs::read_file("/proc/" + std::to_string(pid) + "/stat");
+  } catch (...) {
+    return true;
+  }
+  if (!stat) return true;  // no /proc (macOS): kill(0) is all we have
+  auto close = stat->rfind(')');
+  return close == std::string::npos || close + 2 >= stat->size() || (*stat)[close + 2] != 'Z';
+}
+
 std::optional<Live> find_running(const Paths& paths, const Env& env) {
   auto s = read_state(paths);
   if (!s || s->pid <= 0) return std::nullopt;
-  bool alive = ::kill(s->pid, 0) == 0 || errno == EPERM;
+  bool alive = process_alive(s->pid);
   if (alive && !s->listen.empty()) {
     http::Request req;
     req.url = "http://" + s->listen + "/_lwgw/status";

@@ -74,11 +74,10 @@ Transfer::Transfer(HandlePool& pool, UpstreamRequest req, int client_fd,
     return;
   }
   CURL* e = h_.easy;
-  bool has_content_type = false, has_accept = false, has_user_agent = false;
+  bool has_content_type = false, has_accept = false;
   for (const auto& [k, v] : req_.headers) {
     has_content_type |= header_name_equals(k, "content-type");
     has_accept |= header_name_equals(k, "accept");
-    has_user_agent |= header_name_equals(k, "user-agent");
     // "Name;" is how libcurl sends a header whose value is empty.
     slist_ = curl_slist_append(slist_, (v.empty() ? k + ";" : k + ": " + v).c_str());
   }
@@ -86,7 +85,6 @@ Transfer::Transfer(HandlePool& pool, UpstreamRequest req, int client_fd,
   slist_ = curl_slist_append(slist_, "Expect:");
   if (!has_content_type) slist_ = curl_slist_append(slist_, "Content-Type:");
   if (!has_accept) slist_ = curl_slist_append(slist_, "Accept:");
-  (void)has_user_agent;  // libcurl sends no User-Agent unless asked
 
   curl_easy_setopt(e, CURLOPT_URL, req_.url.c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, slist_);

@@ -5,11 +5,11 @@ set -euo pipefail
 
 debian_packages=(
   g++ cmake make pkg-config git
-  libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
+  libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libevent-dev
   libtomlplusplus-dev doctest-dev
   zsh fish groff-base
 )
-brew_packages=(cmake pkg-config cli11 cpp-httplib nlohmann-json curl openssl@3 tomlplusplus doctest zsh fish groff)
+brew_packages=(cmake pkg-config cli11 cpp-httplib nlohmann-json curl openssl@3 tomlplusplus libevent doctest zsh fish groff)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 

@@ -1,14 +1,11 @@
 // `lwgw up`: start the local proxy — as a background daemon (default) or in this terminal.
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
-#include <thread>
 
 #include "lwgw/commands.hpp"
 #include "lwgw/credentials.hpp"
@@ -37,40 +34,6 @@ proxy::Secrets read_secrets(CredentialStore& store, const Env& env) {
   proxy::Secrets s;
   if (auto k = resolve_vk(store, env)) s.vk = k->key;
   if (auto t = store.get(kLocalToken)) s.local_token = *t;
-  return s;
-}
-
-// A cheap change detector for the files `lwgw login`/`logout` write.
-std::string stamp(const std::vector<std::filesystem::path>& files) {
-  std::string out;
-  for (const auto& f : files) {
-    struct stat st {};
-    if (::stat(f.c_str(), &st) == 0)
-      out += std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
-             std::to_string(st.st_size) + ";";
-    else
-      out += "-;";
-  }
-  return out;
-}
-
-proxy::Settings settings_from(const Config& cfg, const Env& env) {
-  proxy::Settings s;
-  auto hp = parse_listen(cfg.get_string("proxy.listen"));
-  s.listen_host = hp.host;
-  s.listen_port = hp.port;
-  s.allow_remote = cfg.get_bool("proxy.allow_remote");
-  s.require_local_token = cfg.get_bool("proxy.require_local_token") || s.allow_remote;
-  s.max_body_bytes = static_cast<size_t>(cfg.get_int("proxy.max_body_mib")) << 20;
-  s.idle_timeout_s = static_cast<int>(cfg.get_int("proxy.idle_timeout_s"));
-  s.drain_timeout_s = static_cast<int>(cfg.get_int("proxy.drain_timeout_s"));
-  s.max_connections = static_cast<int>(cfg.get_int("proxy.max_connections"));
-  s.allowed_origins = cfg.get_list("proxy.allowed_origins");
-  s.gateway_url = cfg.get_string("gateway.url");
-  while (!s.gateway_url.empty() && s.gateway_url.back() == '/') s.gateway_url.pop_back();
-  s.ca_file = cfg.get_string("gateway.ca_file");
-  s.connect_timeout_s = static_cast<long>(cfg.get_int("gateway.connect_timeout_s"));
-  s.env = env;
   return s;
 }
 
@@ -117,6 +80,16 @@ Preflight preflight(Context& ctx, const UpOptions& o) {
   return p;
 }
 
+// The listening socket a service manager handed over (systemd socket activation: LISTEN_FDS and
+// LISTEN_PID name this process; the first socket is fd 3), or -1.
+int inherited_listener(const Env& env) {
+  auto fds = env.get("LISTEN_FDS");
+  auto pid = env.get("LISTEN_PID");
+  if (!fds || *fds != "1") return -1;
+  if (pid && *pid != std::to_string(::getpid())) return -1;
+  return 3;
+}
+
 std::string port_in_use_message(const HostPort& hp) {
   std::string msg = "cannot listen on " + hp.host + ":" + std::to_string(hp.port) +
                     ": the port is already in use";
@@ -142,37 +115,31 @@ int run_foreground(Context& ctx, const UpOptions& o) {
   }
   Config& cfg = ctx.config();
 
-  // Signals go to one thread (sigwait); every thread created from here on inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
   // The log file always; stderr too in a terminal (a daemon's stderr *is* the log file).
   daemon::RotatingLog file_log(daemon::log_file(ctx.paths()), kLogMaxBytes, kLogKeep,
                                daemonized ? STDERR_FILENO : -1);
-  std::mutex err_mutex;
   std::ostream& err = *ctx.io.err;
+  // Called on the proxy's one thread only.
   auto log = [&](const std::string& line) {
     std::string safe = redact(line);
     file_log.write_line(safe);
-    if (daemonized) return;
-    std::lock_guard<std::mutex> lock(err_mutex);
-    err << safe << '\n' << std::flush;
+    if (!daemonized) err << safe << '\n' << std::flush;
   };
 
-  proxy::Server server(settings_from(cfg, ctx.env), pre.secrets, log);
+  proxy::Settings settings = proxy::settings_from(cfg, ctx.env);
+  settings.inherited_fd = inherited_listener(ctx.env);
+  proxy::Server server(settings, pre.secrets, log);
   int port = 0;
   try {
     port = server.bind();
-  } catch (const Error& e) {
-    std::string msg = std::string(e.what()).find("in use") != std::string::npos
-                          ? port_in_use_message(pre.listen)
-                          : std::string(e.what());
+  } catch (const proxy::BindError& e) {
+    std::string msg = e.in_use() ? port_in_use_message(pre.listen) : std::string(e.what());
     report(o.ready_fd, "error 1 " + redact(msg));
     throw failure(msg);
+  } catch (const Error& e) {
+    report(o.ready_fd,
+           "error " + std::to_string(static_cast<int>(e.code())) + " " + redact(e.what()));
+    throw;
   }
   const int pid = static_cast<int>(::getpid());
   daemon::State state{pid, address(pre.listen.host, port), cfg.get_string("gateway.url"),
@@ -184,7 +151,6 @@ int run_foreground(Context& ctx, const UpOptions& o) {
   if (!daemonized)
     err << "lwgw: proxy listening on " << url << " (pid " << pid << ")\n" << std::flush;
 
-  std::atomic<bool> done{false};
   auto reload = [&] {
     proxy::Secrets fresh = read_secrets(ctx.credentials(), ctx.env);
     register_secret(fresh.vk);
@@ -196,7 +162,7 @@ int run_foreground(Context& ctx, const UpOptions& o) {
   auto reload_config = [&] {
     try {
       Config next = Config::load(ctx.paths(), ctx.env);
-      server.reload_settings(settings_from(next, ctx.env));
+      server.reload_settings(proxy::settings_from(next, ctx.env));
       if (next.get_string("proxy.listen") != cfg.get_string("proxy.listen"))
         log(proxy::log_line("warn", "lwgw_restart_needed",
                             {{"hint", "proxy.listen changed: run `lwgw down && lwgw up`"}}));
@@ -204,44 +170,18 @@ int run_foreground(Context& ctx, const UpOptions& o) {
       log(proxy::log_line("error", "lwgw_config_reload_failed", {{"error", e.what()}}));
     }
   };
-  std::thread signal_thread([&] {
-    for (;;) {
-      int sig = 0;
-      if (sigwait(&signals, &sig) != 0) continue;
-      if (sig == SIGHUP && !done) {
-        try {
-          reload_config();
-          reload();
-        } catch (...) {
-        }
-        continue;
-      }
-      server.drain();
-      return;
-    }
+  // Signals and the credential files are events on the proxy's loop: no thread polls for them.
+  server.on_signal(SIGHUP, [&] {
+    reload_config();
+    reload();
   });
-  // `lwgw login`/`logout` rewrite these files: a new key is picked up within a second or two.
-  std::vector<std::filesystem::path> watched = {ctx.paths().credentials_file,
-                                                ctx.paths().state_dir / "login.json"};
-  std::thread watcher([&] {
-    std::string last = stamp(watched);
-    while (!done) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      std::string now = stamp(watched);
-      if (now == last) continue;
-      last = now;
-      try {
-        reload();
-      } catch (...) {
-      }
-    }
-  });
+  server.on_signal(SIGTERM, [&] { server.drain(); });
+  server.on_signal(SIGINT, [&] { server.drain(); });
+  // `lwgw login`/`logout` rewrite these files: a new key is picked up at once.
+  server.on_files_changed({ctx.paths().credentials_file, ctx.paths().state_dir / "login.json"},
+                          reload);
 
   server.run();
-  done = true;
-  pthread_kill(signal_thread.native_handle(), SIGTERM);  // wakes sigwait if it still waits
-  signal_thread.join();
-  watcher.join();
   daemon::remove_state(ctx.paths(), pid);
   return 0;
 }

@@ -1,6 +1,6 @@
 // `lwgw version` / `--version`: what was built, from what.
 #include <curl/curl.h>
-#include <httplib.h>
+#include <event2/event.h>
 #include <openssl/opensslv.h>
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
@@ -17,7 +17,7 @@ std::string version_text() {
   s += "libcurl " + std::string(curl_version_info(CURLVERSION_NOW)->version);
   s += ", " +
        std::string(OPENSSL_VERSION_TEXT).substr(0, std::string(OPENSSL_VERSION_TEXT).find(' ', 8));
-  s += ", cpp-httplib " CPPHTTPLIB_VERSION;
+  s += ", libevent " + std::string(event_get_version());
   s += ", nlohmann_json " + std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
        std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
        std::to_string(NLOHMANN_JSON_VERSION_PATCH);

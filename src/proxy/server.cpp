@@ -1,28 +1,37 @@
-// The local proxy's server: cpp-httplib for the client side (with our own per-connection loop so
-// each handler knows its socket), libcurl for the gateway side, nothing that can throw across.
+// The local proxy on one libevent loop: the listener, client connections speaking HTTP/1.1 (our
+// own small layer, see ARCHITECTURE.md), one exchange per request between a connection and a
+// libcurl transfer, the graceful drain, and the loop events for signals and watched files.
 #include "lwgw/proxy/server.hpp"
 
-#include <arpa/inet.h>
-#include <httplib.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
-#include <cerrno>
-#include <condition_variable>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
+
+#include <chrono>
 #include <cstring>
-#include <ctime>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
+#include <unordered_set>
 
+#include "access_log.hpp"
 #include "lwgw/build_info.hpp"
 #include "lwgw/config.hpp"
-#include "lwgw/error.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/http_client.hpp"
-#include "lwgw/proxy/rules.hpp"
+#include "lwgw/proxy/http1.hpp"
+#include "lwgw/proxy/policy.hpp"
 #include "upstream.hpp"
 
 namespace lwgw::proxy {
@@ -31,575 +40,1091 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The connection being served by this worker thread (set by our connection loop).
-thread_local int t_client_fd = -1;
-thread_local bool t_overloaded = false;
-thread_local bool t_replied =
-    false;  // the handler produced the response (error handler: hands off)
-
-constexpr const char* kRenamedPrefix = "X-Lwgw-Orig-";
+constexpr std::size_t kReadChunk = 256 * 1024;     // bytes read from a client per event
+constexpr std::size_t kPauseAbove = 256 * 1024;    // queued client output that pauses upstream
+constexpr std::size_t kPipelineLimit = 64 * 1024;  // input held while a response is in flight
+constexpr int kKeepAliveS = 15;                    // idle connection between requests
+constexpr int kReadTimeoutS = 30;                  // silence inside a request head or body
+constexpr int kDiscardS = 10;                      // reading an unwanted body before closing
+constexpr int kFlushS = 30;                        // flushing a last response before closing
+constexpr int kStallS = 300;                       // a client that reads nothing of a stream
+constexpr int kHardConnectionMargin = 256;         // beyond the limit + this: closed unanswered
 
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-// A client connection as an httplib::Stream, with a read buffer and poll()-based timeouts.
-class ClientStream : public httplib::Stream {
- public:
-  ClientStream(int fd, int read_timeout_ms, int write_timeout_ms)
-      : fd_(fd), read_timeout_ms_(read_timeout_ms), write_timeout_ms_(write_timeout_ms) {}
+timeval seconds(int s) {
+  return timeval{s, 0};
+}
 
-  bool buffered() const { return off_ < len_; }
-
-  bool is_readable() const override {
-    if (off_ < len_) return true;
-    pollfd p{fd_, POLLIN, 0};
-    return ::poll(&p, 1, read_timeout_ms_) > 0;
-  }
-  bool is_writable() const override {
-    pollfd p{fd_, POLLOUT | POLLRDHUP, 0};
-    if (::poll(&p, 1, write_timeout_ms_) <= 0) return false;
-    return !(p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) && (p.revents & POLLOUT);
-  }
-  ssize_t read(char* ptr, size_t size) override {
-    if (off_ < len_) {
-      size_t n = std::min(size, len_ - off_);
-      std::memcpy(ptr, buf_ + off_, n);
-      off_ += n;
-      return static_cast<ssize_t>(n);
-    }
-    if (!is_readable()) return -1;
-    ssize_t n;
-    do n = ::recv(fd_, buf_, sizeof buf_, 0);
-    while (n < 0 && errno == EINTR);
-    if (n <= 0) return n;
-    len_ = static_cast<size_t>(n);
-    off_ = 0;
-    return read(ptr, size);
-  }
-  ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    ssize_t n;
-    do n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n;
-  }
-  void get_remote_ip_and_port(std::string& ip, int& port) const override { addr(false, ip, port); }
-  void get_local_ip_and_port(std::string& ip, int& port) const override { addr(true, ip, port); }
-  int socket() const override { return fd_; }
-
- private:
-  void addr(bool local, std::string& ip, int& port) const {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    int rc = local ? ::getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len)
-                   : ::getpeername(fd_, reinterpret_cast<sockaddr*>(&ss), &len);
-    if (rc != 0) return;
-    char buf[INET6_ADDRSTRLEN] = {0};
-    if (ss.ss_family == AF_INET) {
-      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-      ::inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
-      port = ntohs(a->sin_port);
-    } else if (ss.ss_family == AF_INET6) {
-      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-      ::inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
-      port = ntohs(a->sin6_port);
-    }
-    ip = buf;
-  }
-  int fd_;
-  int read_timeout_ms_;
-  int write_timeout_ms_;
-  char buf_[16384];
-  size_t off_ = 0;
-  size_t len_ = 0;
-};
+std::string host_port(const std::string& host, int port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
 
 }  // namespace
 
-// httplib::Server with our own connection loop: it records the socket for the handler (so a
-// client that leaves aborts the upstream transfer) and answers beyond max_connections with 503.
-class HttpServer : public httplib::Server {
- public:
-  explicit HttpServer(lwgw::proxy::Server::Impl& impl) : impl_(impl) {}
-  using httplib::Server::process_request;
+struct Connection;
 
- private:
-  bool process_and_close_socket(socket_t sock) override;
-  lwgw::proxy::Server::Impl& impl_;
-};
-
+// ---------------------------------------------------------------------------------------------
+// The server's state, all of it owned by the loop thread except where a mutex or atomic says so.
 struct Server::Impl {
-  Impl(Settings s, Secrets sec, LogFn l)
-      : settings(std::move(s)),
-        live(std::make_shared<const Settings>(settings)),
-        secrets(std::move(sec)),
-        log(std::move(l)),
-        http(*this) {}
+  Impl(Settings s, Secrets sec, LogFn l);
+  ~Impl();
 
-  Settings settings;  // as started: listen address, connection limits
+  Settings settings;  // as started: listen address, connection limit
   mutable std::mutex live_mutex;
-  std::shared_ptr<const Settings> live;  // reloadable: gateway, token policy, limits, origins
+  std::shared_ptr<const Settings> live;  // reloadable
   mutable std::mutex secrets_mutex;
-  Secrets secrets;
+  std::shared_ptr<const Secrets> secrets;
   LogFn log;
-  HttpServer http;
-  HandlePool pool;
+
+  event_base* base = nullptr;
+  std::unique_ptr<Upstream> upstream;
+  evconnlistener* listener = nullptr;
+  int listen_fd = -1;
+  std::unordered_set<Connection*> conns;
+  std::vector<Connection*> graveyard;
+  event* reaper = nullptr;
+  int wake_fds[2] = {-1, -1};
+  event* wake = nullptr;
+  event* drain_timer = nullptr;
+  std::vector<std::pair<int, std::function<void()>>> signal_handlers;
+  std::vector<event*> signal_events;
+  std::vector<std::filesystem::path> watched_files;
+  std::function<void()> on_files;
+  int inotify_fd = -1;
+  event* watch_event = nullptr;
+  std::string watch_stamp;
+  std::vector<char> read_buf = std::vector<char>(kReadChunk);
+
   Clock::time_point started = Clock::now();
+  std::atomic<bool> drain_requested{false};
+  std::atomic<bool> draining{false};
   std::atomic<int> connections{0};
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> inflight{0};
-  std::atomic<bool> draining{false};
-  std::atomic<bool> cut{false};
   mutable std::mutex events_mutex;
   std::string last_error;
   std::string budget_warning;
   std::set<std::string> warned_budgets;
-  std::thread drain_thread;
-  std::mutex drain_mutex;
-  std::condition_variable drain_cv;
-  int listen_fd = -1;
-
-  Secrets current_secrets() const {
-    std::lock_guard<std::mutex> lock(secrets_mutex);
-    return secrets;
-  }
-
-  void emit(const nlohmann::json& line) {
-    if (!log) return;
-    try {
-      log(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    } catch (...) {
-    }
-  }
-
-  void note_error(int status, const std::string& code) {
-    std::lock_guard<std::mutex> lock(events_mutex);
-    last_error = utc_now_iso() + " " + std::to_string(status) + " " + code;
-  }
-
-  void note_budget(const std::string& value) {
-    bool first = false;
-    {
-      std::lock_guard<std::mutex> lock(events_mutex);
-      budget_warning = value;
-      first = warned_budgets.insert(value).second;
-    }
-    if (first)
-      emit({{"ts", utc_now_iso()},
-            {"level", "warn"},
-            {"msg", "budget_warning"},
-            {"budget", value},
-            {"hint", "a gateway budget is at or above 80%"}});
-  }
-
-  void reply_error(httplib::Response& res, const std::string& path, int status,
-                   const std::string& code, const std::string& message) {
-    res.status = status;
-    res.set_header("X-Lwgw-Error", code);
-    res.set_content(error_body(dialect_for_path(path), status, code, message), "application/json");
-    t_replied = true;
-    if (status >= 400) note_error(status, code);
-  }
-
-  void handle(const httplib::Request& req, httplib::Response& res) noexcept;
-  void forward(httplib::Request& req, httplib::Response& res, const std::string& path, Route route,
-               Clock::time_point start, const Settings& cfg);
 
   std::shared_ptr<const Settings> live_settings() const {
     std::lock_guard<std::mutex> lock(live_mutex);
     return live;
   }
+  std::shared_ptr<const Secrets> current_secrets() const {
+    std::lock_guard<std::mutex> lock(secrets_mutex);
+    return secrets;
+  }
+
+  void emit(const nlohmann::json& line) noexcept;
+  void emit_line(const std::string& line) noexcept;
+  void note_error(int status, const std::string& code);
+  void note_budget(const std::string& value);
+  std::string health_json() const;
+  std::string status_json() const;
+
+  void accept(evutil_socket_t fd);
+  void bury(Connection* c);
+  void start_drain();
+  void cut_all();
+  void maybe_stop();
+  void start_watching();
+  void files_changed();
+
+  static void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* self);
+  static void on_accept_error(evconnlistener*, void* self);
+  static void on_reap(evutil_socket_t, short, void* self);
+  static void on_wake(evutil_socket_t fd, short, void* self);
+  static void on_drain_timeout(evutil_socket_t, short, void* self);
+  static void on_signal_event(evutil_socket_t sig, short, void* self);
+  static void on_watch_event(evutil_socket_t fd, short, void* self);
 };
 
-// A request in flight: counts it and writes its log line when the response is finished.
-struct RequestRecord {
-  RequestRecord(Server::Impl& i, std::string m, std::string p, std::string c)
-      : impl(i), method(std::move(m)), path(std::move(p)), client(std::move(c)) {
-    ++impl.inflight;
-  }
-  ~RequestRecord() {
-    --impl.inflight;
-    nlohmann::json line = {{"ts", utc_now_iso()},
-                           {"level", "info"},
-                           {"msg", "request"},
-                           {"method", method},
-                           {"path", path},
-                           {"status", status},
-                           {"duration_ms", static_cast<std::int64_t>(ms_since(start))},
-                           {"ttfb_ms", static_cast<std::int64_t>(ttfb_ms)},
-                           {"bytes_in", bytes_in},
-                           {"bytes_out", transfer ? transfer->bytes_out() : bytes_out},
-                           {"stream", stream},
-                           {"client", client}};
-    if (!request_id.empty()) line["request_id"] = request_id;
-    if (!budget.empty()) line["budget_warning"] = budget;
-    if (!outcome.empty()) line["outcome"] = outcome;
-    impl.emit(line);
-  }
-  Server::Impl& impl;
-  Clock::time_point start = Clock::now();
-  std::string method, path, client, request_id, budget, outcome;
-  int status = 0;
-  double ttfb_ms = 0;
-  std::uint64_t bytes_in = 0, bytes_out = 0;
-  bool stream = false;
-  std::shared_ptr<Transfer> transfer;
+// ---------------------------------------------------------------------------------------------
+// One request between a client connection and a gateway transfer:
+//   awaiting_headers → streaming → done | aborted | cut
+// The access log line is written once, on the transition to a final state.
+enum class ExchangeState { kAwaitingHeaders, kStreaming, kDone, kAborted, kCut };
+
+struct Exchange final : TransferSink {
+  Exchange(Connection& c, AccessRecord r, Clock::time_point t0)
+      : conn(c), record(std::move(r)), start(t0) {}
+  bool on_head() override;
+  std::size_t on_data(const char* data, std::size_t n) override;
+  void on_done(CURLcode code) override;
+  /// Ends the exchange in a final state: frees the transfer and writes the log line.
+  void end(ExchangeState final_state, const std::string& outcome);
+
+  Connection& conn;
+  AccessRecord record;
+  Clock::time_point start;
+  Transfer* transfer = nullptr;
+  ExchangeState state = ExchangeState::kAwaitingHeaders;
+  http1::Framing framing = http1::Framing::kNone;
 };
 
-bool HttpServer::process_and_close_socket(socket_t sock) {
-  struct Count {
-    std::atomic<int>& n;
-    int value;
-    explicit Count(std::atomic<int>& c) : n(c), value(++c) {}
-    ~Count() { --n; }
-  } count(impl_.connections);
-  t_client_fd = sock;
-  t_overloaded = count.value > impl_.settings.max_connections;
-  int one = 1;  // headers and body go out in separate writes: no Nagle delay between them
-  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  ClientStream strm(sock, 30000, 60000);
-  bool ok = true;
-  for (int served = 0; served < 1000; ++served) {
-    // Wait for the next request, up to the keep-alive timeout, leaving early when stopping.
-    bool ready = strm.buffered();
-    for (int waited = 0; !ready && waited < 15000 && !impl_.draining; waited += 100) {
-      pollfd p{sock, POLLIN, 0};
-      ready = ::poll(&p, 1, 100) > 0;
-    }
-    if (!ready) break;
-    bool close = t_overloaded || impl_.draining || served == 999;
-    bool closed = false;
-    ok = process_request(strm, close, closed, nullptr);
-    if (!ok || closed || close) break;
+// ---------------------------------------------------------------------------------------------
+// A client connection: reads requests one at a time (pipelined bytes wait), writes responses
+// straight to the socket when it can and queues the rest, with backpressure to the upstream.
+struct Connection {
+  enum class Phase { kIdle, kHead, kBody, kUpstream, kDiscard, kClosing };
+
+  Connection(Server::Impl& s, evutil_socket_t socket, bool over);
+  ~Connection();
+
+  void on_readable();
+  void on_writable();
+  void on_timeout();
+  /// Parses and acts on buffered input until it needs more bytes or a response is in flight.
+  void process();
+  std::size_t consume(std::string_view in);
+  std::size_t consume_head(std::string_view in);
+  std::size_t consume_body(std::string_view in);
+  void begin_request(const http1::RequestHead& head);
+  void start_exchange();
+  /// Answers locally (a refusal or an own route); closes afterwards when `close` or required.
+  /// With `discard`, the rest of the request body is read and dropped first (so the client,
+  /// still sending, is not reset before it reads the answer), then the connection closes.
+  void reply(const Decision& d, bool close, bool discard = false);
+  /// The current response is complete: next request, or close.
+  void response_done(bool must_close);
+  /// Writes bytes (several pieces in order). False when the client is gone.
+  bool write(std::initializer_list<std::string_view> parts);
+  bool flush();
+  std::size_t queued() const { return out ? evbuffer_get_length(out) : 0; }
+  void arm(int secs);
+  void disarm();
+  void close_after_flush();
+  /// Aborts the exchange in flight (if any) with `state`/`outcome`, then closes.
+  void abort(ExchangeState state, const std::string& outcome);
+  void close();
+
+  Server::Impl& srv;
+  evutil_socket_t fd;
+  event* rev = nullptr;
+  event* wev = nullptr;
+  event* timer = nullptr;
+  evbuffer* out = nullptr;
+  std::string pending;  // input not yet parsed
+  Phase phase = Phase::kIdle;
+  bool overloaded = false;
+  bool close_after = false;
+  bool broken = false;  // a write failed: the client is gone
+  bool closed = false;
+  bool reading = true;
+  int armed_for = 0;
+
+  // The request being read or served.
+  http1::RequestHead head;
+  Clock::time_point request_start;
+  Decision decision;  // what begin_request() decided for it
+  http1::BodyDecoder body;
+  std::string body_bytes;
+  bool keep_body = false;            // forwarding: collect the body; else it is read and dropped
+  std::optional<Decision> deferred;  // a local answer given once the body has been read
+  std::uint64_t discard_left = 0;
+  std::unique_ptr<Exchange> exchange;
+};
+
+// --- Impl ------------------------------------------------------------------------------------
+
+Server::Impl::Impl(Settings s, Secrets sec, LogFn l)
+    : settings(std::move(s)),
+      live(std::make_shared<const Settings>(settings)),
+      secrets(std::make_shared<const Secrets>(std::move(sec))),
+      log(std::move(l)) {
+  http::global_init();
+  event_config* cfg = event_config_new();
+  // Timers need only millisecond precision; avoid a clock_gettime per event.
+  event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+  base = event_base_new_with_config(cfg);
+  event_config_free(cfg);
+  if (!base) throw failure("cannot create the proxy's event loop");
+  upstream = std::make_unique<Upstream>(base);
+  reaper = event_new(base, -1, 0, on_reap, this);
+  drain_timer = evtimer_new(base, on_drain_timeout, this);
+  if (::pipe(wake_fds) != 0) throw failure("cannot create the proxy's wake-up pipe");
+  for (int fd : wake_fds) {
+    evutil_make_socket_nonblocking(fd);
+    evutil_make_socket_closeonexec(fd);
   }
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
-  t_client_fd = -1;
-  return ok;
+  wake = event_new(base, wake_fds[0], EV_READ | EV_PERSIST, on_wake, this);
+  event_add(wake, nullptr);
 }
 
-void Server::Impl::handle(const httplib::Request& creq, httplib::Response& res) noexcept {
+Server::Impl::~Impl() {
+  for (Connection* c : std::vector<Connection*>(conns.begin(), conns.end()))
+    c->abort(ExchangeState::kCut, "cut_by_drain");
+  for (Connection* c : graveyard) delete c;
+  graveyard.clear();
+  if (listener)
+    evconnlistener_free(listener);
+  else if (listen_fd >= 0)
+    ::close(listen_fd);
+  upstream.reset();
+  for (event* e : signal_events) event_free(e);
+  if (watch_event) event_free(watch_event);
+  if (inotify_fd >= 0) ::close(inotify_fd);
+  if (wake) event_free(wake);
+  if (reaper) event_free(reaper);
+  if (drain_timer) event_free(drain_timer);
+  for (int fd : wake_fds)
+    if (fd >= 0) ::close(fd);
+  if (base) event_base_free(base);
+}
+
+void Server::Impl::emit_line(const std::string& line) noexcept {
+  if (!log) return;
   try {
-    // httplib hands us its own non-const Request; adjusting it keeps the response bytes exact.
-    auto& req = const_cast<httplib::Request&>(creq);
-    auto start = Clock::now();
-    t_replied = false;
-    const std::shared_ptr<const Settings> snapshot = live_settings();
-    const Settings& cfg = *snapshot;
-    // Undo the renames the pre-routing handler made so httplib would leave the body alone.
-    std::vector<std::pair<std::string, std::string>> restored;
-    for (auto it = req.headers.begin(); it != req.headers.end();) {
-      if (it->first.size() > std::strlen(kRenamedPrefix) &&
-          header_name_equals(it->first.substr(0, std::strlen(kRenamedPrefix)), kRenamedPrefix)) {
-        restored.emplace_back(it->first.substr(std::strlen(kRenamedPrefix)), it->second);
-        it = req.headers.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    for (auto& kv : restored) req.headers.emplace(kv.first, kv.second);
-    req.ranges.clear();
-
-    const std::string path(path_of(req.target));
-    const Route route = route_for_path(path);
-    const std::string extra_host = cfg.allow_remote ? cfg.listen_host : "";
-    if (!host_allowed(req.get_header_value("Host"), extra_host))
-      return reply_error(res, path, 403, "lwgw_host_refused",
-                         "lwgw: refused a request for Host '" + req.get_header_value("Host") +
-                             "': the local proxy only answers 127.0.0.1, localhost or [::1] "
-                             "(DNS-rebinding protection)");
-    if (req.has_header("Origin")) {
-      const auto origin = req.get_header_value("Origin");
-      const auto& allowed = cfg.allowed_origins;
-      if (std::find(allowed.begin(), allowed.end(), origin) == allowed.end())
-        return reply_error(res, path, 403, "lwgw_origin_refused",
-                           "lwgw: refused a request from a web page (Origin " + origin +
-                               "); allow it with `lwgw config set proxy.allowed_origins " + origin +
-                               "` only if you trust it");
-    }
-    switch (route) {
-      case Route::kOwnHealth: {
-        nlohmann::json doc = {{"status", draining ? "draining" : "ok"},
-                              {"version", build::kVersion},
-                              {"uptime_s", ms_since(started) / 1000.0},
-                              {"gateway", cfg.gateway_url}};
-        res.set_content(doc.dump() + "\n", "application/json");
-        t_replied = true;
-        return;
-      }
-      case Route::kOwnStatus: {
-        std::lock_guard<std::mutex> lock(events_mutex);
-        nlohmann::json doc = {
-            {"running", true},
-            {"status", draining ? "draining" : "ok"},
-            {"pid", static_cast<int>(::getpid())},
-            {"listen", cfg.listen_host + ":" + std::to_string(cfg.listen_port)},
-            {"gateway", cfg.gateway_url},
-            {"version", build::kVersion},
-            {"uptime_s", ms_since(started) / 1000.0},
-            {"requests", requests.load()},
-            {"inflight", inflight.load()},
-            {"connections", connections.load()},
-            {"last_error",
-             last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error)},
-            {"budget_warning",
-             budget_warning.empty() ? nlohmann::json(nullptr) : nlohmann::json(budget_warning)}};
-        res.set_content(doc.dump() + "\n", "application/json");
-        t_replied = true;
-        return;
-      }
-      case Route::kNotFound:
-        return reply_error(res, path, 404, "lwgw_not_found",
-                           "lwgw: the local proxy forwards /v1/… and /v1beta/… to the gateway; " +
-                               path + " is not one of them");
-      case Route::kForward:
-      case Route::kProbe:
-        return forward(req, res, path, route, start, cfg);
-    }
+    log(line);
   } catch (...) {
-    res.status = 500;
-    res.set_content(error_body(Dialect::kOpenAI, 500, "lwgw_internal",
-                               "lwgw: internal error in the local proxy; see `lwgw logs`"),
-                    "application/json");
-    t_replied = true;
   }
 }
 
-void Server::Impl::forward(httplib::Request& req, httplib::Response& res, const std::string& path,
-                           Route route, Clock::time_point start, const Settings& cfg) {
-  ++requests;
-  auto record = std::make_shared<RequestRecord>(*this, req.method, path,
-                                                client_name(req.get_header_value("User-Agent")));
-  record->start = start;
-  record->bytes_in = req.body.size();
-
-  if (req.body.size() > cfg.max_body_bytes) {
-    record->status = 413;
-    return reply_error(res, path, 413, "lwgw_payload_too_large",
-                       "lwgw: request body of " + std::to_string(req.body.size() >> 20) +
-                           " MiB is larger than proxy.max_body_mib (" +
-                           std::to_string(cfg.max_body_bytes >> 20) +
-                           " MiB); raise it with `lwgw config set proxy.max_body_mib N`");
+void Server::Impl::emit(const nlohmann::json& line) noexcept {
+  try {
+    emit_line(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  } catch (...) {
   }
+}
 
-  HeaderList client;
-  for (const auto& [k, v] : req.headers) client.emplace_back(k, v);
-  // Forwarded as the client sent it; removed here so httplib never compresses the response.
-  req.headers.erase("Accept-Encoding");
+void Server::Impl::note_error(int status, const std::string& code) {
+  std::lock_guard<std::mutex> lock(events_mutex);
+  last_error = utc_now_iso() + " " + std::to_string(status) + " " + code;
+}
 
-  const ClientCredential cred = find_client_credential(client, req.target);
-  std::string vk;
-  if (route == Route::kForward) {
-    const Secrets s = current_secrets();
-    if (cfg.require_local_token &&
-        (s.local_token.empty() || !constant_time_equals(cred.value, s.local_token))) {
-      record->status = 401;
-      return reply_error(
-          res, path, 401, "lwgw_local_token",
-          std::string("lwgw: ") +
-              (cred.place == CredentialPlace::kNone
-                   ? "no local token was sent"
-                   : "the local token sent is not this machine's") +
-              "; run `lwgw setup <cli>` (or `eval \"$(lwgw env)\"`) so the CLI uses it");
-    }
-    if (s.vk.empty()) {
-      record->status = 401;
-      return reply_error(res, path, 401, "lwgw_not_logged_in",
-                         "lwgw: no virtual key is configured; run `lwgw login`");
-    }
-    vk = s.vk;
+void Server::Impl::note_budget(const std::string& value) {
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> lock(events_mutex);
+    budget_warning = value;
+    first = warned_budgets.insert(value).second;
   }
+  if (first)
+    emit({{"ts", utc_now_iso()},
+          {"level", "warn"},
+          {"msg", "budget_warning"},
+          {"budget", value},
+          {"hint", "a gateway budget is at or above 80%"}});
+}
 
-  UpstreamRequest up;
-  up.method = req.method;
-  up.url = http::join_url(cfg.gateway_url, strip_query_key(req.target));
-  up.headers = upstream_request_headers(client, cred.place, vk);
-  up.body = std::move(req.body);
-  up.connect_timeout_s = cfg.connect_timeout_s;
-  up.idle_timeout_s = cfg.idle_timeout_s;
-  up.ca_file = cfg.ca_file;
-  auto t = std::make_shared<Transfer>(pool, std::move(up), t_client_fd, cut, cfg.env);
-  record->transfer = t;
+std::string Server::Impl::health_json() const {
+  nlohmann::json doc = {{"status", draining ? "draining" : "ok"},
+                        {"version", build::kVersion},
+                        {"uptime_s", ms_since(started) / 1000.0},
+                        {"gateway", live_settings()->gateway_url}};
+  return doc.dump() + "\n";
+}
 
-  if (!t->wait_for_headers()) {
-    record->status = 499;
-    record->outcome = t->client_gone() ? "client_closed" : "cut_by_drain";
-    res.status = 503;
-    t_replied = true;
+std::string Server::Impl::status_json() const {
+  auto cfg = live_settings();
+  std::lock_guard<std::mutex> lock(events_mutex);
+  nlohmann::json doc = {
+      {"running", true},
+      {"status", draining ? "draining" : "ok"},
+      {"pid", static_cast<int>(::getpid())},
+      {"listen", host_port(cfg->listen_host, cfg->listen_port)},
+      {"gateway", cfg->gateway_url},
+      {"version", build::kVersion},
+      {"uptime_s", ms_since(started) / 1000.0},
+      {"requests", requests.load()},
+      {"inflight", inflight.load()},
+      {"connections", connections.load()},
+      {"last_error", last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error)},
+      {"budget_warning",
+       budget_warning.empty() ? nlohmann::json(nullptr) : nlohmann::json(budget_warning)}};
+  return doc.dump() + "\n";
+}
+
+void Server::Impl::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* self) {
+  static_cast<Impl*>(self)->accept(fd);
+}
+
+void Server::Impl::accept(evutil_socket_t fd) {
+  const int limit = settings.max_connections;
+  if (draining || static_cast<int>(conns.size()) >= limit + kHardConnectionMargin) {
+    ::close(fd);
     return;
   }
-  if (!t->headers_done()) {
-    CURLcode rc = t->result();
-    std::string why = curl_easy_strerror(rc);
-    if (rc == CURLE_OPERATION_TIMEDOUT) {
-      record->status = 504;
-      return reply_error(res, path, 504, "lwgw_gateway_timeout",
-                         "lwgw: the gateway at " + cfg.gateway_url + " did not answer in time (" +
-                             why + "); check gateway.url and your network");
-    }
-    std::string hint = "check gateway.url, your network, or HTTPS_PROXY";
-    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
-        rc == CURLE_SSL_CACERT_BADFILE)
-      hint = "for a TLS-intercepting corporate proxy set gateway.ca_file to its CA bundle";
-    record->status = 502;
-    return reply_error(
-        res, path, 502, "lwgw_gateway_unreachable",
-        "lwgw: cannot reach the gateway at " + cfg.gateway_url + " (" + why + "); " + hint);
-  }
+  int one = 1;  // a response head and its first bytes go out in separate writes: no Nagle delay
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  evutil_make_socket_closeonexec(fd);
+  auto* c = new Connection(*this, fd, static_cast<int>(conns.size()) >= limit);
+  conns.insert(c);
+  ++connections;
+  c->on_readable();  // the request is usually there already: save a trip through the loop
+}
 
-  res.status = static_cast<int>(t->status());
-  record->status = res.status;
-  record->ttfb_ms = t->ttfb_ms();
-  record->request_id = t->header("X-Request-Id");
-  if (record->request_id.empty()) record->request_id = t->header("X-Langwatch-Request-Id");
-  const std::string budget = t->header("X-Langwatch-Budget-Warning");
-  if (!budget.empty()) {
-    record->budget = budget;
-    note_budget(budget);
-  }
-  if (res.status >= 400) {
-    std::string code = t->header("X-Langwatch-Handled-Error");
-    note_error(res.status, code.empty() ? "upstream" : code);
-  }
-  const std::string content_type = t->header("Content-Type");
-  const std::string content_length = t->header("Content-Length");
-  for (auto& [k, v] : downstream_response_headers(t->headers()))
-    if (!header_name_equals(k, "content-type")) res.headers.emplace(k, v);
-  record->stream = content_type.find("event-stream") != std::string::npos ||
-                   path.find(":streamGenerateContent") != std::string::npos;
-  t_replied = true;
+void Server::Impl::on_accept_error(evconnlistener*, void* self) {
+  auto* impl = static_cast<Impl*>(self);
+  int err = EVUTIL_SOCKET_ERROR();
+  impl->emit({{"ts", utc_now_iso()},
+              {"level", "error"},
+              {"msg", "lwgw_accept_failed"},
+              {"error", evutil_socket_error_to_string(err)}});
+}
 
-  const bool no_body = req.method == "HEAD" || res.status == 204 || res.status == 304 ||
-                       (res.status >= 100 && res.status < 200);
-  if (no_body || content_length == "0") {
-    if (!content_type.empty()) res.set_header("Content-Type", content_type);
-    if (!content_length.empty()) res.set_header("Content-Length", content_length);
-    return;
+void Server::Impl::bury(Connection* c) {
+  conns.erase(c);
+  --connections;
+  graveyard.push_back(c);
+  event_active(reaper, EV_TIMEOUT, 0);
+  maybe_stop();
+}
+
+void Server::Impl::on_reap(evutil_socket_t, short, void* self) {
+  auto* impl = static_cast<Impl*>(self);
+  for (Connection* c : impl->graveyard) delete c;
+  impl->graveyard.clear();
+}
+
+void Server::Impl::on_wake(evutil_socket_t fd, short, void* self) {
+  char buf[64];
+  while (::read(fd, buf, sizeof buf) > 0) {
   }
-  std::weak_ptr<RequestRecord> weak_record = record;
-  auto provide = [t, record](httplib::DataSink& sink) noexcept -> bool {
+  auto* impl = static_cast<Impl*>(self);
+  if (impl->drain_requested) impl->start_drain();
+}
+
+void Server::Impl::start_drain() {
+  if (draining.exchange(true)) return;
+  emit({{"ts", utc_now_iso()},
+        {"level", "info"},
+        {"msg", "lwgw_draining"},
+        {"inflight", inflight.load()},
+        {"drain_timeout_s", settings.drain_timeout_s}});
+  if (listener) {
+    evconnlistener_free(listener);  // closes the socket: new connections are refused
+    listener = nullptr;
+    listen_fd = -1;
+  }
+  for (Connection* c : std::vector<Connection*>(conns.begin(), conns.end())) {
+    if (c->phase == Connection::Phase::kIdle && c->pending.empty())
+      c->close();
+    else
+      c->close_after = true;
+  }
+  timeval tv = seconds(settings.drain_timeout_s);
+  evtimer_add(drain_timer, &tv);
+  maybe_stop();
+}
+
+void Server::Impl::maybe_stop() {
+  if (draining && conns.empty()) event_base_loopexit(base, nullptr);
+}
+
+void Server::Impl::on_drain_timeout(evutil_socket_t, short, void* self) {
+  auto* impl = static_cast<Impl*>(self);
+  impl->cut_all();
+}
+
+void Server::Impl::cut_all() {
+  if (!conns.empty())
+    emit({{"ts", utc_now_iso()},
+          {"level", "warn"},
+          {"msg", "lwgw_drain_timeout"},
+          {"cut", inflight.load()},
+          {"hint", "in-flight requests were cut after proxy.drain_timeout_s"}});
+  for (Connection* c : std::vector<Connection*>(conns.begin(), conns.end()))
+    c->abort(ExchangeState::kCut, "cut_by_drain");
+  event_base_loopexit(base, nullptr);
+}
+
+void Server::Impl::on_signal_event(evutil_socket_t sig, short, void* self) {
+  auto* impl = static_cast<Impl*>(self);
+  for (auto& [signum, fn] : impl->signal_handlers) {
+    if (signum != sig) continue;
     try {
-      BodyWriter write = [&sink](const char* d, size_t n) { return n == 0 || sink.write(d, n); };
-      bool ok = t->stream_body(write);
-      if (!ok) record->outcome = t->client_gone() ? "client_closed" : "upstream_interrupted";
-      return ok;
+      fn();
     } catch (...) {
+    }
+  }
+}
+
+namespace {
+// A cheap change detector for platforms without inotify.
+std::string stamp(const std::vector<std::filesystem::path>& files) {
+  std::string out;
+  for (const auto& f : files) {
+    struct stat st {};
+    if (::stat(f.c_str(), &st) == 0)
+      out += std::to_string(st.st_mtime) + ":" + std::to_string(st.st_size) + ":" +
+             std::to_string(st.st_ino) + ";";
+    else
+      out += "-;";
+  }
+  return out;
+}
+}  // namespace
+
+void Server::Impl::start_watching() {
+  if (watched_files.empty() || !on_files) return;
+#ifdef __linux__
+  inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  bool all_watched = inotify_fd >= 0;
+  std::set<std::filesystem::path> dirs;
+  for (const auto& f : watched_files) dirs.insert(f.parent_path());
+  for (const auto& d : dirs)
+    if (inotify_fd < 0 || inotify_add_watch(inotify_fd, d.c_str(),
+                                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
+                                                IN_CREATE | IN_DELETE | IN_ATTRIB) < 0)
+      all_watched = false;
+  if (all_watched) {
+    watch_event = event_new(base, inotify_fd, EV_READ | EV_PERSIST, on_watch_event, this);
+    event_add(watch_event, nullptr);
+    return;
+  }
+  if (inotify_fd >= 0) ::close(inotify_fd);
+  inotify_fd = -1;
+#endif
+  watch_stamp = stamp(watched_files);
+  watch_event = event_new(base, -1, EV_PERSIST, on_watch_event, this);
+  timeval tv = seconds(2);
+  event_add(watch_event, &tv);
+}
+
+void Server::Impl::on_watch_event(evutil_socket_t fd, short, void* self) {
+  auto* impl = static_cast<Impl*>(self);
+  bool changed = false;
+#ifdef __linux__
+  if (fd >= 0) {
+    alignas(inotify_event) char buf[8192];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) {
+      for (char* p = buf; p < buf + n;) {
+        auto* ev = reinterpret_cast<inotify_event*>(p);
+        if (ev->len > 0)
+          for (const auto& f : impl->watched_files)
+            if (f.filename() == ev->name) changed = true;
+        p += sizeof(inotify_event) + ev->len;
+      }
+    }
+  }
+#endif
+  if (fd < 0) {
+    std::string now = stamp(impl->watched_files);
+    changed = now != impl->watch_stamp;
+    impl->watch_stamp = now;
+  }
+  if (changed) impl->files_changed();
+}
+
+void Server::Impl::files_changed() {
+  try {
+    on_files();
+  } catch (...) {
+  }
+}
+
+// --- Connection ------------------------------------------------------------------------------
+
+namespace {
+void on_conn_read(evutil_socket_t, short, void* c) {
+  static_cast<Connection*>(c)->on_readable();
+}
+void on_conn_write(evutil_socket_t, short, void* c) {
+  static_cast<Connection*>(c)->on_writable();
+}
+void on_conn_timer(evutil_socket_t, short, void* c) {
+  static_cast<Connection*>(c)->on_timeout();
+}
+}  // namespace
+
+Connection::Connection(Server::Impl& s, evutil_socket_t socket, bool over)
+    : srv(s), fd(socket), overloaded(over) {
+  rev = event_new(srv.base, fd, EV_READ | EV_PERSIST, on_conn_read, this);
+  wev = event_new(srv.base, fd, EV_WRITE, on_conn_write, this);
+  timer = evtimer_new(srv.base, on_conn_timer, this);
+  out = evbuffer_new();
+  event_add(rev, nullptr);
+  arm(kKeepAliveS);
+}
+
+Connection::~Connection() {
+  if (!closed) close();
+}
+
+void Connection::arm(int secs) {
+  timeval tv = seconds(secs);
+  evtimer_add(timer, &tv);
+  armed_for = secs;
+}
+
+void Connection::disarm() {
+  if (armed_for) evtimer_del(timer);
+  armed_for = 0;
+}
+
+void Connection::on_readable() {
+  if (closed) return;
+  char* buf = srv.read_buf.data();
+  ssize_t n = ::recv(fd, buf, srv.read_buf.size(), 0);
+  if (n < 0) {
+    int e = errno;
+    if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR) return;
+    return abort(ExchangeState::kAborted, "client_closed");
+  }
+  if (n == 0) return abort(ExchangeState::kAborted, "client_closed");
+  std::string_view data(buf, static_cast<std::size_t>(n));
+  switch (phase) {
+    case Phase::kClosing:
+      return;  // the last response is on its way; what the client sends now is dropped
+    case Phase::kDiscard:
+      discard_left -= std::min<std::uint64_t>(discard_left, data.size());
+      if (discard_left == 0 && !head.chunked) close_after_flush();
+      return;
+    case Phase::kUpstream:
+      pending.append(data);  // the next (pipelined) request waits for this response
+      if (pending.size() > kPipelineLimit) {
+        event_del(rev);
+        reading = false;
+      }
+      return;
+    case Phase::kIdle:
+    case Phase::kHead:
+    case Phase::kBody:
+      break;
+  }
+  if (pending.empty()) {
+    std::size_t used = consume(data);
+    if (!closed && used < data.size()) pending.assign(data.substr(used));
+  } else {
+    pending.append(data);
+    process();
+  }
+}
+
+void Connection::process() {
+  if (closed || pending.empty()) return;
+  std::string input;
+  input.swap(pending);
+  std::size_t used = consume(input);
+  if (closed) return;
+  // Bytes that arrived while consuming were appended to `pending` (only in kUpstream).
+  std::string rest = input.substr(used);
+  rest.append(pending);
+  pending.swap(rest);
+}
+
+std::size_t Connection::consume(std::string_view in) {
+  std::size_t used = 0;
+  while (!closed && used < in.size()) {
+    std::size_t n = 0;
+    switch (phase) {
+      case Phase::kIdle:
+      case Phase::kHead:
+        n = consume_head(in.substr(used));
+        break;
+      case Phase::kBody:
+        n = consume_body(in.substr(used));
+        break;
+      case Phase::kDiscard:
+        discard_left -= std::min<std::uint64_t>(discard_left, in.size() - used);
+        if (discard_left == 0 && !head.chunked) close_after_flush();
+        return in.size();
+      case Phase::kUpstream:
+      case Phase::kClosing:
+        return used;
+    }
+    if (n == 0) break;
+    used += n;
+  }
+  return used;
+}
+
+std::size_t Connection::consume_head(std::string_view in) {
+  std::size_t end = in.find("\r\n\r\n");
+  if (end == std::string_view::npos) {
+    if (in.size() > http1::kMaxHeadBytes) {
+      reply(unreadable("/", 431, "request header section larger than 64 KiB", 0), true);
+      return in.size();
+    }
+    if (phase == Phase::kIdle) {
+      phase = Phase::kHead;
+      request_start = Clock::now();
+      arm(kReadTimeoutS);
+    }
+    return 0;
+  }
+  if (phase == Phase::kIdle) request_start = Clock::now();
+  http1::HeadResult parsed = http1::parse_head(in.substr(0, end + 4));
+  if (parsed.error != http1::ParseError::kNone) {
+    head = std::move(parsed.head);
+    const std::string target = head.target.empty() ? "/" : head.target;
+    reply(unreadable(target, static_cast<int>(parsed.error), parsed.reason,
+                     srv.live_settings()->max_body_bytes),
+          true);
+    return in.size();
+  }
+  begin_request(parsed.head);
+  return end + 4;
+}
+
+void Connection::begin_request(const http1::RequestHead& h) {
+  head = h;
+  deferred.reset();
+  body = http1::BodyDecoder();
+  body_bytes.clear();
+  if (overloaded) return reply(proxy::overloaded(head.target, srv.settings.max_connections), true);
+  auto cfg = srv.live_settings();
+  Decision d = decide(head, *cfg, *srv.current_secrets());
+  if (d.counts_as_request() && d.code != "lwgw_host_refused" && d.code != "lwgw_origin_refused")
+    ++srv.requests;
+  const bool has_body = head.has_body();
+  if (d.action == Action::kForward) {
+    decision = std::move(d);
+    keep_body = true;
+    body = http1::BodyDecoder(head, cfg->max_body_bytes);
+    if (!has_body) return start_exchange();
+    if (head.content_length) body_bytes.reserve(static_cast<std::size_t>(*head.content_length));
+    if (head.expect_continue) write({http1::kContinue});
+    phase = Phase::kBody;
+    arm(kReadTimeoutS);
+    return;
+  }
+  if (d.status == 413) return reply(d, true, true);  // answer now; drop what is still sent
+  if (has_body && !head.expect_continue) {  // keep the connection in step: read, then answer
+    keep_body = false;
+    body = http1::BodyDecoder(head, cfg->max_body_bytes);
+    deferred = std::move(d);
+    phase = Phase::kBody;
+    arm(kReadTimeoutS);
+    return;
+  }
+  reply(d, has_body);
+}
+
+std::size_t Connection::consume_body(std::string_view in) {
+  std::size_t used = body.feed(in, keep_body ? &body_bytes : nullptr);
+  if (body.error() != http1::ParseError::kNone) {
+    int status = static_cast<int>(body.error());
+    reply(
+        unreadable(head.target, status, status == 413 ? "body too large" : "malformed chunked body",
+                   srv.live_settings()->max_body_bytes),
+        true, status == 413);
+    return in.size();
+  }
+  if (!body.done()) {
+    arm(kReadTimeoutS);
+    return used;
+  }
+  if (deferred) {
+    Decision d = std::move(*deferred);
+    deferred.reset();
+    reply(d, false);
+  } else {
+    start_exchange();
+  }
+  return used;
+}
+
+void Connection::start_exchange() {
+  auto cfg = srv.live_settings();
+  Decision& d = decision;
+  AccessRecord rec;
+  rec.method = head.method;
+  rec.path = d.path;
+  rec.client = client_name(head.header("user-agent"));
+  rec.bytes_in = body_bytes.size();
+  exchange = std::make_unique<Exchange>(*this, std::move(rec), request_start);
+  phase = Phase::kUpstream;
+  disarm();
+  ++srv.inflight;
+  TransferSpec spec;
+  spec.method = head.method;
+  spec.url = std::move(d.url);
+  spec.headers = std::move(d.headers);
+  spec.body = std::move(body_bytes);
+  body_bytes = std::string();
+  spec.connect_timeout_s = cfg->connect_timeout_s;
+  spec.idle_timeout_s = cfg->idle_timeout_s;
+  spec.ca_file = cfg->ca_file;
+  exchange->transfer = srv.upstream->start(std::move(spec), exchange.get(), cfg->env);
+  if (!exchange->transfer) exchange->on_done(CURLE_OUT_OF_MEMORY);
+}
+
+void Connection::reply(const Decision& d, bool close, bool discard) {
+  std::string body_text;
+  HeaderList headers = {{"Content-Type", "application/json"}};
+  int status = d.status;
+  if (d.action == Action::kOwnHealth || d.action == Action::kOwnStatus) {
+    status = 200;
+    body_text = d.action == Action::kOwnHealth ? srv.health_json() : srv.status_json();
+  } else {
+    headers.emplace_back("X-Lwgw-Error", d.code);
+    body_text = error_body(dialect_for_path(d.path), status, d.code, d.message);
+    if (status >= 400) srv.note_error(status, d.code);
+    AccessRecord rec;
+    rec.method = head.method.empty() ? "-" : head.method;
+    rec.path = d.path;
+    rec.client = client_name(head.header("user-agent"));
+    rec.status = status;
+    rec.duration_ms = ms_since(request_start);
+    rec.bytes_in = body.received();
+    rec.bytes_out = body_text.size();
+    rec.error = d.code;
+    srv.emit_line(access_log_line(rec, utc_now_iso()));
+  }
+  const bool must_close = close || !head.keep_alive || close_after || srv.draining;
+  const bool head_only = head.method == "HEAD";
+  std::string head_text = http1::response_head(status, "", headers, http1::Framing::kLength,
+                                               body_text.size(), must_close);
+  write({head_text, head_only ? std::string_view() : std::string_view(body_text)});
+  if (!discard || broken) return response_done(must_close);
+  exchange.reset();
+  phase = Phase::kDiscard;
+  discard_left = head.chunked ? 0 : head.content_length.value_or(0) - body.received();
+  arm(kDiscardS);
+}
+
+void Connection::response_done(bool must_close) {
+  if (closed) return;
+  exchange.reset();
+  if (broken) return close();
+  if (must_close || close_after || srv.draining) return close_after_flush();
+  phase = Phase::kIdle;
+  head = http1::RequestHead();
+  arm(kKeepAliveS);
+  if (!reading) {
+    event_add(rev, nullptr);
+    reading = true;
+  }
+  process();
+}
+
+bool Connection::write(std::initializer_list<std::string_view> parts) {
+  if (closed || broken) return false;
+  if (queued() == 0) {
+    iovec iov[8];
+    int count = 0;
+    std::size_t total = 0;
+    for (auto p : parts)
+      if (!p.empty() && count < 8) {
+        iov[count].iov_base = const_cast<char*>(p.data());
+        iov[count].iov_len = p.size();
+        total += p.size();
+        ++count;
+      }
+    if (count == 0) return true;
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<decltype(msg.msg_iovlen)>(count);
+    ssize_t n;
+    do n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        broken = true;
+        return false;
+      }
+      n = 0;
+    }
+    if (static_cast<std::size_t>(n) == total) return true;
+    std::size_t skip = static_cast<std::size_t>(n);
+    for (auto p : parts) {  // queue what the socket did not take
+      if (skip >= p.size()) {
+        skip -= p.size();
+        continue;
+      }
+      evbuffer_add(out, p.data() + skip, p.size() - skip);
+      skip = 0;
+    }
+    event_add(wev, nullptr);
+    return true;
+  }
+  for (auto p : parts)
+    if (!p.empty()) evbuffer_add(out, p.data(), p.size());
+  return true;
+}
+
+bool Connection::flush() {
+  while (queued() > 0) {
+    evbuffer_iovec vec[16];
+    int count = evbuffer_peek(out, -1, nullptr, vec, 16);
+    iovec iov[16];
+    for (int i = 0; i < count && i < 16; ++i) iov[i] = {vec[i].iov_base, vec[i].iov_len};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<decltype(msg.msg_iovlen)>(std::min(count, 16));
+    ssize_t n;
+    do n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      broken = true;
       return false;
     }
-  };
-  char* end = nullptr;
-  unsigned long long length =
-      content_length.empty() ? 0 : std::strtoull(content_length.c_str(), &end, 10);
-  if (!content_length.empty() && end && *end == '\0' && length > 0) {
-    res.set_content_provider(
-        static_cast<size_t>(length), content_type,
-        [provide](size_t, size_t, httplib::DataSink& sink) { return provide(sink); });
-  } else {
-    res.set_chunked_content_provider(content_type, [provide](size_t, httplib::DataSink& sink) {
-      if (!provide(sink)) return false;
-      sink.done();
-      return true;
-    });
+    evbuffer_drain(out, static_cast<std::size_t>(n));
+  }
+  if (queued() > 0) event_add(wev, nullptr);
+  return true;
+}
+
+void Connection::on_writable() {
+  if (closed) return;
+  if (!flush()) return abort(ExchangeState::kAborted, "client_closed");
+  if (queued() == 0 && phase == Phase::kClosing) return close();
+  if (exchange && exchange->transfer && exchange->transfer->paused && queued() < kPauseAbove / 2) {
+    if (phase == Phase::kUpstream) disarm();
+    srv.upstream->resume(exchange->transfer);  // may deliver more, or finish, right here
   }
 }
 
-Server::Server(Settings settings, Secrets secrets, LogFn log)
-    : impl_(std::make_unique<Impl>(std::move(settings), std::move(secrets), std::move(log))) {
-  http::global_init();
-  auto& svr = impl_->http;
-  Impl* impl = impl_.get();
-  const int threads = impl->settings.max_connections + 32;
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  svr.set_keep_alive_max_count(1000);
-  svr.set_keep_alive_timeout(15);
-  svr.set_payload_max_length(impl->settings.max_body_bytes);
-  svr.set_socket_options([impl](socket_t fd) {
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // no SO_REUSEPORT: one owner
-    impl->listen_fd = fd;
-  });
-  svr.set_pre_routing_handler([impl](const httplib::Request& creq, httplib::Response& res) {
-    auto& req = const_cast<httplib::Request&>(creq);
-    t_replied = false;
-    if (t_overloaded) {
-      impl->reply_error(res, std::string(path_of(req.target)), 503, "lwgw_overloaded",
-                        "lwgw: the local proxy is at proxy.max_connections (" +
-                            std::to_string(impl->settings.max_connections) + "); retry shortly");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    // Keep httplib from decoding compressed bodies or parsing forms: the bytes go upstream as sent.
-    for (const char* name : {"Content-Encoding", "Content-Type"}) {
-      auto it = req.headers.find(name);
-      if (it == req.headers.end()) continue;
-      std::string value = it->second;
-      req.headers.erase(it);
-      req.headers.emplace(std::string(kRenamedPrefix) + name, value);
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  auto handler = [impl](const httplib::Request& req, httplib::Response& res) {
-    impl->handle(req, res);
-  };
-  svr.Get(".*", handler);
-  svr.Post(".*", handler);
-  svr.Put(".*", handler);
-  svr.Patch(".*", handler);
-  svr.Delete(".*", handler);
-  svr.Options(".*", handler);
-  svr.set_error_handler(httplib::Server::HandlerWithResponse(
-      [impl](const httplib::Request& req, httplib::Response& res) {
-        if (t_replied) return httplib::Server::HandlerResponse::Unhandled;
-        std::string path(path_of(req.target));
-        if (res.status == 413)
-          impl->reply_error(res, path, 413, "lwgw_payload_too_large",
-                            "lwgw: request body larger than proxy.max_body_mib (" +
-                                std::to_string(impl->settings.max_body_bytes >> 20) +
-                                " MiB); raise it with `lwgw config set proxy.max_body_mib N`");
-        else
-          impl->reply_error(res, path, res.status, "lwgw_bad_request",
-                            "lwgw: the local proxy could not read this request (HTTP " +
-                                std::to_string(res.status) + ")");
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  svr.set_exception_handler(
-      [impl](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
-        res.headers.clear();
-        impl->reply_error(res, std::string(path_of(req.target)), 500, "lwgw_internal",
-                          "lwgw: internal error in the local proxy; see `lwgw logs`");
-      });
+void Connection::on_timeout() {
+  if (closed) return;
+  armed_for = 0;
+  switch (phase) {
+    case Phase::kIdle:
+      return close();
+    case Phase::kHead:
+    case Phase::kBody:
+      if (head.method.empty()) return close();
+      return reply(unreadable(head.target, 408, "the client stopped sending the request",
+                              srv.live_settings()->max_body_bytes),
+                   true);
+    case Phase::kUpstream:
+      return abort(ExchangeState::kAborted, "client_stalled");
+    case Phase::kDiscard:
+    case Phase::kClosing:
+      return close();
+  }
 }
 
-Server::~Server() {
-  drain();
-  if (impl_->drain_thread.joinable()) impl_->drain_thread.join();
+void Connection::close_after_flush() {
+  phase = Phase::kClosing;
+  if (queued() == 0) return close();
+  if (reading) event_del(rev);  // nothing more is read; the timer bounds the wait
+  reading = false;
+  arm(kFlushS);
 }
+
+void Connection::abort(ExchangeState state, const std::string& outcome) {
+  if (closed) return;
+  if (exchange) exchange->end(state, outcome);
+  close();
+}
+
+void Connection::close() {
+  if (closed) return;
+  closed = true;
+  if (exchange && exchange->transfer) exchange->end(ExchangeState::kAborted, "client_closed");
+  event_free(rev);
+  event_free(wev);
+  event_free(timer);
+  evbuffer_free(out);
+  rev = wev = timer = nullptr;
+  out = nullptr;
+  ::close(fd);
+  srv.bury(this);
+}
+
+// --- Exchange --------------------------------------------------------------------------------
+
+bool Exchange::on_head() {
+  Transfer& t = *transfer;
+  const int status = static_cast<int>(t.status);
+  record.status = status;
+  record.ttfb_ms = t.ttfb_ms;
+  record.request_id = t.header("X-Request-Id");
+  if (record.request_id.empty()) record.request_id = t.header("X-Langwatch-Request-Id");
+  record.budget = t.header("X-Langwatch-Budget-Warning");
+  if (!record.budget.empty()) conn.srv.note_budget(record.budget);
+  if (status >= 400) {
+    std::string code = t.header("X-Langwatch-Handled-Error");
+    conn.srv.note_error(status, code.empty() ? "upstream" : code);
+  }
+  const std::string content_type = t.header("Content-Type");
+  record.stream = content_type.find("event-stream") != std::string::npos ||
+                  record.path.find(":streamGenerateContent") != std::string::npos;
+  const bool no_body = conn.head.method == "HEAD" || status == 204 || status == 304 || status < 200;
+  std::optional<std::uint64_t> length;
+  if (std::string cl = t.header("Content-Length"); !cl.empty()) {
+    char* end = nullptr;
+    unsigned long long v = std::strtoull(cl.c_str(), &end, 10);
+    if (end && *end == '\0') length = v;
+  }
+  bool must_close = !conn.head.keep_alive || conn.close_after || conn.srv.draining;
+  if (no_body)
+    framing = http1::Framing::kNone;
+  else if (length)
+    framing = http1::Framing::kLength;
+  else if (conn.head.minor_version >= 1)
+    framing = http1::Framing::kChunked;
+  else
+    framing = http1::Framing::kClose;
+  if (framing == http1::Framing::kClose) must_close = true;
+  if (must_close) conn.close_after = true;
+  state = ExchangeState::kStreaming;
+  std::string head_text =
+      http1::response_head(status, t.reason, downstream_response_headers(t.headers), framing,
+                           status == 204 || status < 200 ? std::nullopt : length, must_close);
+  return conn.write({head_text});
+}
+
+std::size_t Exchange::on_data(const char* data, std::size_t n) {
+  if (conn.closed || conn.broken) return 0;
+  if (conn.queued() > kPauseAbove) {
+    if (!conn.armed_for) conn.arm(kStallS);
+    return kPause;
+  }
+  bool ok;
+  if (framing == http1::Framing::kChunked) {
+    std::string size_line = http1::chunk_size_line(n);
+    ok = conn.write({size_line, std::string_view(data, n), "\r\n"});
+  } else {
+    ok = conn.write({std::string_view(data, n)});
+  }
+  if (!ok) return 0;
+  record.bytes_out += n;
+  return n;
+}
+
+void Exchange::on_done(CURLcode code) {
+  Connection& c = conn;  // `this` may be gone after the calls below
+  if (c.broken) return c.abort(ExchangeState::kAborted, "client_closed");
+  if (state == ExchangeState::kAwaitingHeaders) {
+    // libcurl's own detail ("Failed to connect to … port …") says more than the code's name.
+    std::string why = transfer && transfer->error[0] ? transfer->error : curl_easy_strerror(code);
+    end(ExchangeState::kAborted, "");
+    Decision d =
+        unreachable(record.path, c.srv.live_settings()->gateway_url, static_cast<int>(code), why);
+    c.exchange.reset();
+    return c.reply(d, false);
+  }
+  if (code != CURLE_OK) {
+    end(ExchangeState::kAborted, "upstream_interrupted");
+    return c.close();  // truncated: no final chunk, so the client can tell
+  }
+  if (framing == http1::Framing::kChunked) c.write({http1::kLastChunk});
+  end(ExchangeState::kDone, "");
+  c.response_done(c.close_after);
+}
+
+void Exchange::end(ExchangeState final_state, const std::string& outcome) {
+  if (state != ExchangeState::kAwaitingHeaders && state != ExchangeState::kStreaming) return;
+  const bool before_head = state == ExchangeState::kAwaitingHeaders;
+  state = final_state;
+  if (transfer) {
+    conn.srv.upstream->finish(transfer);
+    transfer = nullptr;
+  }
+  --conn.srv.inflight;
+  if (before_head && outcome.empty()) return;  // answered by an lwgw error, logged there
+  if (before_head) record.status = 499;
+  record.outcome = outcome;
+  record.duration_ms = ms_since(start);
+  conn.srv.emit_line(access_log_line(record, utc_now_iso()));
+}
+
+// --- Server ----------------------------------------------------------------------------------
+
+Server::Server(Settings settings, Secrets secrets, LogFn log)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(secrets), std::move(log))) {}
+
+Server::~Server() = default;
+
+namespace {
+
+bool is_loopback_sockaddr(const sockaddr_storage& ss) {
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+  }
+  return false;
+}
+
+int bound_port(int fd, sockaddr_storage* out = nullptr) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return -1;
+  if (out) *out = ss;
+  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  return -1;
+}
+
+// A listening TCP socket on host:port (SO_REUSEADDR, backlog 1024); throws BindError.
+int listen_on(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  const std::string where = host_port(host, port);
+  int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
+  if (rc != 0)
+    throw BindError("cannot listen on " + where + ": " + ::gai_strerror(rc), EADDRNOTAVAIL);
+  int err = 0;
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    int fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) {
+      err = errno;
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // no SO_REUSEPORT: one owner
+    if (ai->ai_family == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, 1024) == 0) {
+      ::freeaddrinfo(res);
+      return fd;
+    }
+    err = errno;
+    ::close(fd);
+  }
+  ::freeaddrinfo(res);
+  throw BindError("cannot listen on " + where + ": " +
+                      (err == EADDRINUSE ? std::string("address already in use")
+                                         : std::string(std::strerror(err))) +
+                      " (is another lwgw or program using it? change it with `lwgw config set "
+                      "proxy.listen 127.0.0.1:PORT`)",
+                  err);
+}
+
+}  // namespace
 
 int Server::bind() {
   auto& s = impl_->settings;
-  if (!s.allow_remote && !is_loopback_host(s.listen_host))
-    throw failure("proxy.listen " + s.listen_host + ":" + std::to_string(s.listen_port) +
-                  " is not a loopback address; the proxy holds your key, so it listens on "
-                  "127.0.0.1, ::1 or localhost unless proxy.allow_remote = true");
-  if (s.allow_remote && (!s.require_local_token || impl_->current_secrets().local_token.empty()))
-    throw config_error(
-        "proxy.allow_remote needs proxy.require_local_token = true and a local token (run `lwgw "
-        "login`)");
-  auto& svr = impl_->http;
-  errno = 0;
-  if (s.listen_port == 0) {
-    port_ = svr.bind_to_any_port(s.listen_host);
+  int fd = -1;
+  if (s.inherited_fd >= 0) {
+    fd = s.inherited_fd;
+    sockaddr_storage ss{};
+    int accepting = 0;
+    socklen_t len = sizeof accepting;
+    if (bound_port(fd, &ss) < 0 ||
+        ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || !accepting)
+      throw failure(
+          "the socket handed over by the service manager (LISTEN_FDS) is not a "
+          "listening TCP socket; check lwgw.socket");
+    if (!s.allow_remote && !is_loopback_sockaddr(ss))
+      throw failure(
+          "the socket handed over by the service manager is not on a loopback "
+          "address; the proxy holds your key, so it listens on 127.0.0.1 or ::1");
   } else {
-    port_ = svr.bind_to_port(s.listen_host, s.listen_port) ? s.listen_port : -1;
+    if (!s.allow_remote && !is_loopback_host(s.listen_host))
+      throw failure("proxy.listen " + s.listen_host + ":" + std::to_string(s.listen_port) +
+                    " is not a loopback address; the proxy holds your key, so it listens on "
+                    "127.0.0.1, ::1 or localhost unless proxy.allow_remote = true");
+    if (s.allow_remote && (!s.require_local_token || impl_->current_secrets()->local_token.empty()))
+      throw config_error(
+          "proxy.allow_remote needs proxy.require_local_token = true and a local token (run "
+          "`lwgw login`)");
+    fd = listen_on(s.listen_host, s.listen_port);
   }
-  if (port_ <= 0) {
-    int e = errno;
-    throw failure("cannot listen on " + s.listen_host + ":" + std::to_string(s.listen_port) + ": " +
-                  (e == EADDRINUSE || e == 0 ? std::string("address already in use")
-                                             : std::string(std::strerror(e))) +
-                  " (is another lwgw or program using it? change it with `lwgw config set "
-                  "proxy.listen 127.0.0.1:PORT`)");
-  }
+  evutil_make_socket_nonblocking(fd);
+  evutil_make_socket_closeonexec(fd);
+  port_ = bound_port(fd);
+  impl_->listen_fd = fd;
+  impl_->listener = evconnlistener_new(impl_->base, Impl::on_accept, impl_.get(),
+                                       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+  if (!impl_->listener) throw failure("cannot watch the listening socket");
+  evconnlistener_set_error_cb(impl_->listener, Impl::on_accept_error);
   s.listen_port = port_;
   {
     std::lock_guard<std::mutex> lock(impl_->live_mutex);
@@ -607,67 +1132,70 @@ int Server::bind() {
     live->listen_port = port_;
     impl_->live = std::move(live);
   }
-  if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, 1024);  // httplib's backlog is 5
   return port_;
 }
 
+void Server::on_signal(int signum, std::function<void()> fn) {
+  impl_->signal_handlers.emplace_back(signum, std::move(fn));
+}
+
+void Server::on_files_changed(std::vector<std::filesystem::path> files, std::function<void()> fn) {
+  impl_->watched_files = std::move(files);
+  impl_->on_files = std::move(fn);
+}
+
 void Server::run() {
+  Impl& impl = *impl_;
   running_ = true;
-  impl_->emit({{"ts", utc_now_iso()},
-               {"level", "info"},
-               {"msg", "lwgw_listening"},
-               {"listen", impl_->settings.listen_host + ":" + std::to_string(port_)},
-               {"gateway", impl_->settings.gateway_url},
-               {"pid", static_cast<int>(::getpid())}});
-  impl_->http.listen_after_bind();
+  impl.emit({{"ts", utc_now_iso()},
+             {"level", "info"},
+             {"msg", "lwgw_listening"},
+             {"listen", host_port(impl.settings.listen_host, port_)},
+             {"gateway", impl.settings.gateway_url},
+             {"pid", static_cast<int>(::getpid())}});
+  std::set<int> seen;
+  for (auto& [signum, fn] : impl.signal_handlers) {
+    if (!seen.insert(signum).second) continue;
+    event* ev = evsignal_new(impl.base, signum, Impl::on_signal_event, &impl);
+    event_add(ev, nullptr);
+    impl.signal_events.push_back(ev);
+  }
+  impl.start_watching();
+  if (impl.drain_requested) impl.start_drain();
+  event_base_dispatch(impl.base);
+  for (Connection* c : std::vector<Connection*>(impl.conns.begin(), impl.conns.end()))
+    c->abort(ExchangeState::kCut, "cut_by_drain");
+  for (event* e : impl.signal_events) event_free(e);
+  impl.signal_events.clear();
+  Impl::on_reap(-1, 0, &impl);
   running_ = false;
-  impl_->cut = true;
-  impl_->drain_cv.notify_all();
-  impl_->emit({{"ts", utc_now_iso()},
-               {"level", "info"},
-               {"msg", "lwgw_stopped"},
-               {"requests", impl_->requests.load()}});
+  impl.emit({{"ts", utc_now_iso()},
+             {"level", "info"},
+             {"msg", "lwgw_stopped"},
+             {"requests", impl.requests.load()}});
 }
 
 void Server::drain() {
-  if (impl_->draining.exchange(true)) return;
-  Impl* impl = impl_.get();
-  impl->emit({{"ts", utc_now_iso()},
-              {"level", "info"},
-              {"msg", "lwgw_draining"},
-              {"inflight", impl->inflight.load()},
-              {"drain_timeout_s", impl->settings.drain_timeout_s}});
-  impl->http.stop();
-  impl->drain_thread = std::thread([impl] {
-    std::unique_lock<std::mutex> lock(impl->drain_mutex);
-    auto deadline = Clock::now() + std::chrono::seconds(impl->settings.drain_timeout_s);
-    while (impl->inflight.load() > 0 && !impl->cut && Clock::now() < deadline)
-      impl->drain_cv.wait_for(lock, std::chrono::milliseconds(100));
-    if (impl->inflight.load() > 0 && !impl->cut) {
-      impl->emit({{"ts", utc_now_iso()},
-                  {"level", "warn"},
-                  {"msg", "lwgw_drain_timeout"},
-                  {"cut", impl->inflight.load()},
-                  {"hint", "in-flight requests were cut after proxy.drain_timeout_s"}});
-      impl->cut = true;
-    }
-  });
+  if (impl_->drain_requested.exchange(true)) return;
+  char b = 1;
+  (void)!::write(impl_->wake_fds[1], &b, 1);
 }
 
 void Server::reload_settings(Settings next) {
   next.listen_host = impl_->settings.listen_host;  // the address needs a restart
   next.listen_port = impl_->settings.listen_port;
+  next.inherited_fd = impl_->settings.inherited_fd;
   next.allow_remote = impl_->settings.allow_remote;
   next.max_connections = impl_->settings.max_connections;
-  next.max_body_bytes = std::min(next.max_body_bytes, impl_->settings.max_body_bytes);
   if (next.allow_remote) next.require_local_token = true;
   std::lock_guard<std::mutex> lock(impl_->live_mutex);
   impl_->live = std::make_shared<const Settings>(std::move(next));
 }
 
 void Server::set_secrets(Secrets secrets) {
+  auto next = std::make_shared<const Secrets>(std::move(secrets));
   std::lock_guard<std::mutex> lock(impl_->secrets_mutex);
-  impl_->secrets = std::move(secrets);
+  impl_->secrets = std::move(next);
 }
 
 Stats Server::stats() const {

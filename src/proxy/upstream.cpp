@@ -1,269 +1,247 @@
-// Upstream transfers on libcurl's multi interface, one thread per client, no buffering.
+// libcurl's multi_socket API on the proxy's libevent loop: curl says which sockets to watch and
+// when to time out; the loop tells curl what happened; finished transfers go back to their sink.
 #include "upstream.hpp"
 
-#include <poll.h>
-#include <sys/socket.h>
-#include <cerrno>
+#include <cstring>
 
 #include "lwgw/http_client.hpp"
 
 namespace lwgw::proxy {
 
-HandlePool::HandlePool() {
+namespace {
+constexpr std::size_t kIdleEasyKept = 64;
+constexpr long kMaxCachedConnections = 128;
+}  // namespace
+
+struct Upstream::Socket {
+  event* ev = nullptr;
+  short kind = 0;
+};
+
+std::string Transfer::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (header_name_equals(k, name)) return v;
+  return "";
+}
+
+Upstream::Upstream(event_base* base) : base_(base) {
+  multi_ = curl_multi_init();
   share_ = curl_share_init();
-  if (share_) {
-    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, lock_cb);
-    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, unlock_cb);
-    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  if (share_) curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  timer_ = evtimer_new(base_, on_timer_event, this);
+  if (multi_) {
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, kMaxCachedConnections);
   }
 }
 
-HandlePool::~HandlePool() {
-  for (auto& h : free_) {
-    curl_multi_cleanup(h.multi);
-    curl_easy_cleanup(h.easy);
-  }
+Upstream::~Upstream() {
+  for (CURL* e : idle_easy_) curl_easy_cleanup(e);
+  if (multi_) curl_multi_cleanup(multi_);  // closes cached connections (socket callbacks run)
   if (share_) curl_share_cleanup(share_);
+  if (timer_) event_free(timer_);
 }
 
-void HandlePool::lock_cb(CURL*, curl_lock_data data, curl_lock_access, void* user) {
-  static_cast<HandlePool*>(user)->locks_[data].lock();
-}
-void HandlePool::unlock_cb(CURL*, curl_lock_data data, void* user) {
-  static_cast<HandlePool*>(user)->locks_[data].unlock();
-}
-
-HandlePool::Handle HandlePool::acquire() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!free_.empty()) {
-      Handle h = free_.back();
-      free_.pop_back();
-      curl_easy_reset(h.easy);  // keeps live connections, DNS and TLS session caches
-      return h;
-    }
+Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env) {
+  CURL* e = nullptr;
+  if (!idle_easy_.empty()) {
+    e = idle_easy_.back();
+    idle_easy_.pop_back();
+    curl_easy_reset(e);
+  } else {
+    e = curl_easy_init();
   }
-  Handle h{curl_multi_init(), curl_easy_init()};
-  return h;
-}
-
-void HandlePool::release(Handle h) {
-  if (!h.multi || !h.easy) {
-    if (h.multi) curl_multi_cleanup(h.multi);
-    if (h.easy) curl_easy_cleanup(h.easy);
-    return;
+  if (!multi_ || !e) {
+    if (e) curl_easy_cleanup(e);
+    return nullptr;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (free_.size() < 64) {
-    free_.push_back(h);
-    return;
-  }
-  curl_multi_cleanup(h.multi);
-  curl_easy_cleanup(h.easy);
-}
-
-Transfer::Transfer(HandlePool& pool, UpstreamRequest req, int client_fd,
-                   const std::atomic<bool>& cut, const Env& env)
-    : pool_(pool), h_(pool.acquire()), req_(std::move(req)), client_fd_(client_fd), cut_(cut) {
-  start_ = std::chrono::steady_clock::now();
-  if (!h_.multi || !h_.easy) {
-    finished_ = true;
-    result_ = CURLE_OUT_OF_MEMORY;
-    return;
-  }
-  CURL* e = h_.easy;
+  auto* t = new Transfer;
+  t->easy = e;
+  t->sink = sink;
+  t->body = std::move(spec.body);
+  t->started = std::chrono::steady_clock::now();
   bool has_content_type = false, has_accept = false;
-  for (const auto& [k, v] : req_.headers) {
+  for (const auto& [k, v] : spec.headers) {
     has_content_type |= header_name_equals(k, "content-type");
     has_accept |= header_name_equals(k, "accept");
     // "Name;" is how libcurl sends a header whose value is empty.
-    slist_ = curl_slist_append(slist_, (v.empty() ? k + ";" : k + ": " + v).c_str());
+    t->slist = curl_slist_append(t->slist, (v.empty() ? k + ";" : k + ": " + v).c_str());
   }
   // Stop libcurl adding headers the client did not send.
-  slist_ = curl_slist_append(slist_, "Expect:");
-  if (!has_content_type) slist_ = curl_slist_append(slist_, "Content-Type:");
-  if (!has_accept) slist_ = curl_slist_append(slist_, "Accept:");
+  t->slist = curl_slist_append(t->slist, "Expect:");
+  if (!has_content_type) t->slist = curl_slist_append(t->slist, "Content-Type:");
+  if (!has_accept) t->slist = curl_slist_append(t->slist, "Accept:");
 
-  curl_easy_setopt(e, CURLOPT_URL, req_.url.c_str());
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, slist_);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  curl_easy_setopt(e, CURLOPT_URL, spec.url.c_str());
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->slist);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, req_.connect_timeout_s);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, spec.connect_timeout_s);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-  if (req_.idle_timeout_s > 0) {
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+  if (share_) curl_easy_setopt(e, CURLOPT_SHARE, share_);
+  if (spec.idle_timeout_s > 0) {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(req_.idle_timeout_s));
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(spec.idle_timeout_s));
   }
-  if (req_.method == "HEAD") {
+  if (spec.method == "HEAD") {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-  } else if (req_.method == "GET" && req_.body.empty()) {
+  } else if (spec.method == "GET" && t->body.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   } else {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req_.body.size()));
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, req_.body.data());
-    if (req_.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req_.method.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body.data());
+    if (spec.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method.c_str());
   }
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
-  http::apply_proxy_settings(e, req_.url, env);
-  http::apply_ca_file(e, req_.ca_file);
-  if (curl_multi_add_handle(h_.multi, e) == CURLM_OK) {
-    attached_ = true;
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+  http::apply_proxy_settings(e, spec.url, env);
+  http::apply_ca_file(e, spec.ca_file);
+  if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
+    curl_slist_free_all(t->slist);
+    curl_easy_cleanup(e);
+    delete t;
+    return nullptr;
+  }
+  ++active_;
+  return t;
+}
+
+void Upstream::finish(Transfer* t) {
+  if (!t) return;
+  // Removing an unfinished transfer closes its connection: the gateway sees the client leave.
+  curl_multi_remove_handle(multi_, t->easy);
+  --active_;
+  curl_slist_free_all(t->slist);
+  if (idle_easy_.size() < kIdleEasyKept)
+    idle_easy_.push_back(t->easy);
+  else
+    curl_easy_cleanup(t->easy);
+  delete t;
+}
+
+void Upstream::resume(Transfer* t) {
+  if (!t || !t->paused) return;
+  t->paused = false;
+  curl_easy_pause(t->easy, CURLPAUSE_CONT);
+  check_done();
+}
+
+int Upstream::on_socket(CURL*, curl_socket_t fd, int what, void* self, void* socketp) {
+  auto* up = static_cast<Upstream*>(self);
+  auto* s = static_cast<Socket*>(socketp);
+  if (what == CURL_POLL_REMOVE) {
+    if (s) {
+      event_free(s->ev);
+      delete s;
+      curl_multi_assign(up->multi_, fd, nullptr);
+    }
+    return 0;
+  }
+  short kind = static_cast<short>(((what & CURL_POLL_IN) ? EV_READ : 0) |
+                                  ((what & CURL_POLL_OUT) ? EV_WRITE : 0) | EV_PERSIST);
+  if (!s) {
+    s = new Socket;
+    s->ev = event_new(up->base_, fd, kind, on_socket_event, up);
+    s->kind = kind;
+    curl_multi_assign(up->multi_, fd, s);
+    event_add(s->ev, nullptr);
+  } else if (s->kind != kind) {
+    event_del(s->ev);
+    event_assign(s->ev, up->base_, fd, kind, on_socket_event, up);
+    s->kind = kind;
+    event_add(s->ev, nullptr);
+  }
+  return 0;
+}
+
+int Upstream::on_timer(CURLM*, long timeout_ms, void* self) {
+  auto* up = static_cast<Upstream*>(self);
+  if (timeout_ms < 0) {
+    evtimer_del(up->timer_);
   } else {
-    finished_ = true;
-    result_ = CURLE_FAILED_INIT;
+    timeval tv{timeout_ms / 1000, static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
+    evtimer_add(up->timer_, &tv);
+  }
+  return 0;
+}
+
+void Upstream::on_socket_event(evutil_socket_t fd, short what, void* self) {
+  auto* up = static_cast<Upstream*>(self);
+  int flags = ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+  int running = 0;
+  curl_multi_socket_action(up->multi_, fd, flags, &running);
+  up->check_done();
+}
+
+void Upstream::on_timer_event(evutil_socket_t, short, void* self) {
+  auto* up = static_cast<Upstream*>(self);
+  int running = 0;
+  curl_multi_socket_action(up->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  up->check_done();
+}
+
+void Upstream::check_done() {
+  int left = 0;
+  while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
+    if (m->msg != CURLMSG_DONE) continue;
+    Transfer* t = nullptr;
+    curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
+    CURLcode code = m->data.result;  // read before the sink may free the handle
+    if (t && t->sink) t->sink->on_done(code);
   }
 }
 
-Transfer::~Transfer() {
-  if (attached_) curl_multi_remove_handle(h_.multi, h_.easy);
-  curl_slist_free_all(slist_);
-  pool_.release(h_);
-}
-
-void Transfer::abort() {
-  if (!attached_) return;
-  // Removing a running transfer closes its connection: the gateway sees the client leave.
-  curl_multi_remove_handle(h_.multi, h_.easy);
-  attached_ = false;
-  finished_ = true;
-  if (result_ == CURLE_OK) result_ = CURLE_ABORTED_BY_CALLBACK;
-}
-
-size_t Transfer::on_header(char* data, size_t size, size_t n, void* self) {
-  auto* t = static_cast<Transfer*>(self);
+size_t Upstream::on_header(char* data, size_t size, size_t n, void* transfer) {
+  auto* t = static_cast<Transfer*>(transfer);
   size_t len = size * n;
-  std::string line(data, len);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (line.rfind("HTTP/", 0) == 0) {
-    t->headers_.clear();
-    auto sp = line.find(' ');
-    t->status_ = sp == std::string::npos ? 0 : std::strtol(line.c_str() + sp + 1, nullptr, 10);
+  std::string_view line(data, len);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.rfind("HTTP/", 0) == 0) {  // a status line (after a 1xx, another one follows)
+    t->headers.clear();
+    size_t sp = line.find(' ');
+    t->status = sp == std::string_view::npos ? 0 : std::strtol(line.data() + sp + 1, nullptr, 10);
+    size_t sp2 = sp == std::string_view::npos ? sp : line.find(' ', sp + 1);
+    t->reason = sp2 == std::string_view::npos ? "" : std::string(line.substr(sp2 + 1));
   } else if (line.empty()) {
-    if (t->status_ >= 200) {
-      t->headers_done_ = true;
-      t->ttfb_ms_ =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t->start_)
+    if (t->status >= 200 && !t->head_done) {
+      t->head_done = true;
+      t->ttfb_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t->started)
               .count();
+      if (!t->sink->on_head()) return 0;
     }
-  } else if (!t->headers_done_) {
-    auto colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(" \t"));
-      t->headers_.emplace_back(line.substr(0, colon), value);
+  } else if (!t->head_done) {
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+      t->headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
     }
   }
   return len;
 }
 
-size_t Transfer::on_body(char* data, size_t size, size_t n, void* self) {
-  auto* t = static_cast<Transfer*>(self);
+size_t Upstream::on_body(char* data, size_t size, size_t n, void* transfer) {
+  auto* t = static_cast<Transfer*>(transfer);
   size_t len = size * n;
   if (len == 0) return 0;
-  t->bytes_in_ += len;
-  if (t->writer_ && t->pending_.empty()) {
-    if (!(*t->writer_)(data, len)) {
-      t->write_failed_ = true;
-      return 0;  // != len: libcurl aborts the transfer
-    }
-    t->bytes_out_ += len;
-    return len;
+  size_t taken = t->sink->on_data(data, len);
+  if (taken == TransferSink::kPause) {
+    t->paused = true;
+    return CURL_WRITEFUNC_PAUSE;
   }
-  t->pending_.append(data, len);
-  return len;
-}
-
-bool Transfer::client_alive() {
-  pollfd p{client_fd_, POLLIN | POLLRDHUP, 0};
-  if (::poll(&p, 1, 0) <= 0) return true;
-  if (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return false;
-  char c;
-  ssize_t r = ::recv(client_fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (r == 0) return false;
-  if (r < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-  client_readable_ = true;  // a pipelined request: alive, and stop polling its fd
-  return true;
-}
-
-bool Transfer::pump(int timeout_ms) {
-  if (cut_.load()) return false;
-  int running = 0;
-  curl_multi_perform(h_.multi, &running);
-  int left = 0;
-  while (CURLMsg* m = curl_multi_info_read(h_.multi, &left)) {
-    if (m->msg == CURLMSG_DONE && m->easy_handle == h_.easy) {
-      finished_ = true;
-      result_ = m->data.result;
-    }
-  }
-  if (write_failed_) {
-    client_gone_ = true;
-    return false;
-  }
-  if (finished_ || (headers_done_ && !writer_)) {
-    if (client_fd_ >= 0 && !client_alive()) client_gone_ = true;
-    return !client_gone_;
-  }
-  curl_waitfd extra{client_fd_, CURL_WAIT_POLLIN, 0};
-  int nfds = 0;
-  bool watch_client = client_fd_ >= 0 && !client_readable_;
-  curl_multi_poll(h_.multi, watch_client ? &extra : nullptr, watch_client ? 1 : 0, timeout_ms,
-                  &nfds);
-  if (client_fd_ >= 0 && !client_alive()) {
-    client_gone_ = true;
-    return false;
-  }
-  return !cut_.load();
-}
-
-bool Transfer::wait_for_headers() {
-  while (!headers_done_ && !finished_) {
-    if (!pump(100)) {
-      abort();
-      return false;
-    }
-  }
-  return true;
-}
-
-bool Transfer::stream_body(const BodyWriter& write) {
-  if (!pending_.empty()) {
-    if (!write(pending_.data(), pending_.size())) {
-      client_gone_ = true;
-      abort();
-      return false;
-    }
-    bytes_out_ += pending_.size();
-    pending_.clear();
-  }
-  writer_ = &write;
-  while (!finished_) {
-    if (!pump(200)) {
-      writer_ = nullptr;
-      abort();
-      return false;
-    }
-  }
-  writer_ = nullptr;
-  if (!pending_.empty()) {  // bytes that arrived between the last pump and completion
-    if (!write(pending_.data(), pending_.size())) return false;
-    bytes_out_ += pending_.size();
-    pending_.clear();
-  }
-  return result_ == CURLE_OK;
-}
-
-std::string Transfer::header(const std::string& name) const {
-  for (const auto& [k, v] : headers_)
-    if (header_name_equals(k, name)) return v;
-  return "";
+  if (taken == len) t->bytes_in += len;
+  return taken;
 }
 
 }  // namespace lwgw::proxy

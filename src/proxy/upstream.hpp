@@ -1,13 +1,13 @@
-// One upstream transfer on libcurl, driven from the client's own thread: headers first, then each
-// upstream read written to the client as it arrives. Internal to the proxy.
+// The gateway side of the proxy: every transfer on one libcurl multi handle driven by the
+// proxy's libevent loop (curl's multi_socket pattern), so connections, DNS and TLS sessions to
+// the gateway are shared. Internal to the proxy; everything here runs on the loop thread.
 #pragma once
 
 #include <curl/curl.h>
-#include <atomic>
+#include <event2/event.h>
+
 #include <chrono>
-#include <functional>
-#include <memory>
-#include <mutex>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,30 +16,23 @@
 
 namespace lwgw::proxy {
 
-/// Reusable (multi, easy) pairs: each keeps its own connection cache, so keep-alive and TLS
-/// sessions to the gateway survive across requests; DNS and TLS sessions are shared.
-class HandlePool {
+/// What a transfer reports, on the loop thread.
+class TransferSink {
  public:
-  HandlePool();
-  ~HandlePool();
-  struct Handle {
-    CURLM* multi = nullptr;
-    CURL* easy = nullptr;
-  };
-  Handle acquire();
-  void release(Handle h);
-
- private:
-  static void lock_cb(CURL*, curl_lock_data data, curl_lock_access, void* user);
-  static void unlock_cb(CURL*, curl_lock_data data, void* user);
-  std::mutex mutex_;
-  std::vector<Handle> free_;
-  CURLSH* share_ = nullptr;
-  std::mutex locks_[CURL_LOCK_DATA_LAST];
+  virtual ~TransferSink() = default;
+  /// The final response head (status >= 200) arrived. Return false to abort the transfer.
+  virtual bool on_head() = 0;
+  /// Body bytes. Return n when taken, kPause to be offered the same bytes again after
+  /// Upstream::resume(), or 0 to abort the transfer.
+  virtual std::size_t on_data(const char* data, std::size_t n) = 0;
+  /// The transfer ended (`code` is a CURLcode; CURLE_OK when complete). Called outside every
+  /// libcurl callback: the sink may call Upstream::finish() on it here.
+  virtual void on_done(CURLcode code) = 0;
+  static constexpr std::size_t kPause = CURL_WRITEFUNC_PAUSE;
 };
 
-/// What the transfer needs to know about the request.
-struct UpstreamRequest {
+/// One request to the gateway.
+struct TransferSpec {
   std::string method;
   std::string url;
   HeaderList headers;
@@ -49,63 +42,58 @@ struct UpstreamRequest {
   std::string ca_file;
 };
 
-/// Writes body bytes to the client; returns false when the client is gone.
-using BodyWriter = std::function<bool(const char*, size_t)>;
+/// A transfer in flight (owned by Upstream; opaque to the sink but for its results).
+struct Transfer {
+  CURL* easy = nullptr;
+  curl_slist* slist = nullptr;
+  TransferSink* sink = nullptr;
+  std::string body;  // the request body libcurl sends (CURLOPT_POSTFIELDS points here)
+  long status = 0;
+  std::string reason;
+  HeaderList headers;
+  bool head_done = false;
+  bool paused = false;
+  std::uint64_t bytes_in = 0;  // response body bytes received from the gateway
+  std::chrono::steady_clock::time_point started;
+  double ttfb_ms = 0;
+  char error[CURL_ERROR_SIZE] = {0};
 
-class Transfer {
+  /// A response header's value (case-insensitive), or "".
+  std::string header(std::string_view name) const;
+};
+
+class Upstream {
  public:
-  Transfer(HandlePool& pool, UpstreamRequest req, int client_fd, const std::atomic<bool>& cut,
-           const Env& env);
-  ~Transfer();
+  explicit Upstream(event_base* base);
+  ~Upstream();
+  Upstream(const Upstream&) = delete;
+  Upstream& operator=(const Upstream&) = delete;
 
-  /// Drives the transfer until the response headers are complete or it ends. Returns false when
-  /// the client went away or the proxy cut it (the upstream transfer is then aborted).
-  bool wait_for_headers();
-  /// Streams the body through `write` until the upstream ends. Returns true when the upstream
-  /// completed normally and every byte was written.
-  bool stream_body(const BodyWriter& write);
-
-  bool headers_done() const { return headers_done_; }
-  long status() const { return status_; }
-  const HeaderList& headers() const { return headers_; }
-  CURLcode result() const { return result_; }
-  bool finished() const { return finished_; }
-  bool client_gone() const { return client_gone_; }
-  std::uint64_t bytes_out() const { return bytes_out_; }
-  std::uint64_t bytes_in() const { return bytes_in_; }
-  double ttfb_ms() const { return ttfb_ms_; }
-  /// The header value (case-insensitive), or "".
-  std::string header(const std::string& name) const;
-  /// Aborts the upstream transfer now (closes that connection).
-  void abort();
+  /// Starts a transfer; nullptr when libcurl refuses it (out of memory).
+  Transfer* start(TransferSpec spec, TransferSink* sink, const Env& env);
+  /// Ends a transfer and frees it; an unfinished one has its gateway connection closed, so the
+  /// gateway sees the client leave. Never call from inside on_head/on_data.
+  void finish(Transfer* t);
+  /// Continues a transfer whose sink returned kPause.
+  void resume(Transfer* t);
+  std::size_t active() const { return active_; }
 
  private:
-  static size_t on_header(char* data, size_t size, size_t n, void* self);
-  static size_t on_body(char* data, size_t size, size_t n, void* self);
-  bool pump(int timeout_ms);
-  bool client_alive();
+  struct Socket;
+  static int on_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socketp);
+  static int on_timer(CURLM* multi, long timeout_ms, void* self);
+  static void on_socket_event(evutil_socket_t fd, short what, void* self);
+  static void on_timer_event(evutil_socket_t, short, void* self);
+  static size_t on_header(char* data, size_t size, size_t n, void* transfer);
+  static size_t on_body(char* data, size_t size, size_t n, void* transfer);
+  void check_done();
 
-  HandlePool& pool_;
-  HandlePool::Handle h_;
-  UpstreamRequest req_;
-  curl_slist* slist_ = nullptr;
-  int client_fd_;
-  const std::atomic<bool>& cut_;
-  bool attached_ = false;
-  bool headers_done_ = false;
-  bool finished_ = false;
-  bool client_gone_ = false;
-  bool client_readable_ = false;
-  bool write_failed_ = false;
-  long status_ = 0;
-  HeaderList headers_;
-  CURLcode result_ = CURLE_OK;
-  std::string pending_;
-  const BodyWriter* writer_ = nullptr;
-  std::uint64_t bytes_out_ = 0;
-  std::uint64_t bytes_in_ = 0;
-  double ttfb_ms_ = 0;
-  std::chrono::steady_clock::time_point start_;
+  event_base* base_;
+  CURLM* multi_ = nullptr;
+  CURLSH* share_ = nullptr;
+  event* timer_ = nullptr;
+  std::vector<CURL*> idle_easy_;
+  std::size_t active_ = 0;
 };
 
 }  // namespace lwgw::proxy

@@ -34,9 +34,9 @@ ClientCredential find_client_credential(const HeaderList& headers, std::string_v
 bool constant_time_equals(std::string_view a, std::string_view b);
 
 /// The request headers to send upstream: hop-by-hop, Host, Content-Length, Expect, every client
-/// credential and httplib's pseudo headers removed; everything else unchanged and in order; then
-/// exactly one credential — `vk` in the header the client used (Bearer when none, and
-/// x-goog-api-key when the client used `?key=`). An empty `vk` adds no credential.
+/// credential and the pseudo headers some servers add (REMOTE_ADDR, …) removed; everything else
+/// unchanged and in order; then exactly one credential — `vk` in the header the client used (Bearer
+/// when none, and x-goog-api-key when the client used `?key=`). An empty `vk` adds no credential.
 HeaderList upstream_request_headers(const HeaderList& client_headers, CredentialPlace place,
                                     const std::string& vk);
 

@@ -1,41 +1,21 @@
 // The local proxy: a loopback HTTP server that forwards every CLI request to the gateway with the
-// engineer's VK, streaming byte for byte. Its data plane never throws and never parses bodies.
+// engineer's VK, streaming byte for byte. Its data plane runs on one thread (a libevent loop with
+// libcurl's multi_socket API), never throws and never parses bodies. See ARCHITECTURE.md.
 #pragma once
 
 #include <atomic>
-#include <chrono>
+#include <cerrno>
+#include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "lwgw/environment.hpp"
+#include "lwgw/error.hpp"
+#include "lwgw/proxy/settings.hpp"
 
 namespace lwgw::proxy {
-
-struct Settings {
-  std::string listen_host = "127.0.0.1";
-  int listen_port = 5566;  // 0 = let the OS choose
-  bool allow_remote = false;
-  bool require_local_token = true;
-  size_t max_body_bytes = 64u << 20;
-  int idle_timeout_s = 0;  // 0 = a silent stream is never cut
-  int drain_timeout_s = 30;
-  int max_connections = 512;
-  std::vector<std::string> allowed_origins;
-  std::string gateway_url;
-  std::string ca_file;
-  long connect_timeout_s = 10;
-  Env env;  // proxy variables (HTTPS_PROXY, NO_PROXY) for the upstream hop
-};
-
-/// The secrets the proxy uses; re-read on reload.
-struct Secrets {
-  std::string vk;           // empty: not logged in
-  std::string local_token;  // empty: none generated yet
-};
 
 /// Counters and last events, read by `lwgw status` through /_lwgw/status.
 struct Stats {
@@ -50,6 +30,17 @@ struct Stats {
 /// One line of the proxy's log (JSON, never a header, body, query string or key).
 using LogFn = std::function<void(const std::string& json_line)>;
 
+/// The listen address could not be bound (in use, permission, no such address).
+class BindError : public Error {
+ public:
+  BindError(const std::string& message, int err) : Error(Exit::kFailed, message), errno_(err) {}
+  int error_number() const { return errno_; }
+  bool in_use() const { return errno_ == EADDRINUSE; }
+
+ private:
+  int errno_;
+};
+
 class Server {
  public:
   Server(Settings settings, Secrets secrets, LogFn log);
@@ -57,21 +48,30 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Binds the listen address. Returns the port. Throws Error(kConfig) for a non-loopback address
-  /// without allow_remote (or with it but without a local token), Error(kFailed) when the port
-  /// cannot be bound (message names the address and the reason).
+  /// Binds the listen address, or adopts Settings::inherited_fd (a listening socket handed over
+  /// by a service manager). Returns the port. Throws Error(kConfig) for a non-loopback address
+  /// without allow_remote (or with it but without a local token), BindError when the port cannot
+  /// be bound (message names the address and the reason).
   int bind();
-  /// Serves until drain() has finished. Call after bind(); blocks.
+  /// Serves until drain() has finished. Call after bind(); blocks. Every callback below runs on
+  /// the thread that calls run().
   void run();
   /// Starts the graceful stop: no new connections, in-flight requests finish, and after
   /// drain_timeout_s the remaining ones are cut. Thread-safe, idempotent, returns at once.
   void drain();
+  /// Calls `fn` on the proxy's thread each time signal `signum` arrives while run() runs (the
+  /// signal becomes a loop event). Register before run().
+  void on_signal(int signum, std::function<void()> fn);
+  /// Calls `fn` on the proxy's thread when one of `files` is written, replaced or removed
+  /// (inotify on Linux: no wakeups otherwise; elsewhere a stat check every 2 s). Before run().
+  void on_files_changed(std::vector<std::filesystem::path> files, std::function<void()> fn);
   /// Applies a new configuration to requests from now on (SIGHUP after `config set`). The listen
-  /// address, allow_remote and max_connections keep their startup values (they need a restart);
-  /// the body limit can only shrink (httplib's own limit was fixed at start).
+  /// address, allow_remote and max_connections keep their startup values (they need a restart).
+  /// Thread-safe.
   void reload_settings(Settings settings);
-  /// Replaces the VK and local token (login, logout, SIGHUP).
+  /// Replaces the VK and local token (login, logout, SIGHUP). Thread-safe.
   void set_secrets(Secrets secrets);
+  /// Thread-safe.
   Stats stats() const;
   int port() const { return port_; }
   bool running() const { return running_; }

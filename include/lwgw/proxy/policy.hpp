@@ -1,0 +1,50 @@
+// What the proxy does with one request, decided from its head alone: refuse it (with which
+// status, code and message), answer it locally, or forward it (to which URL, with which
+// headers). Pure: no sockets, no clock; unit-tested directly.
+#pragma once
+
+#include <string>
+
+#include "lwgw/proxy/http1.hpp"
+#include "lwgw/proxy/rules.hpp"
+#include "lwgw/proxy/settings.hpp"
+
+namespace lwgw::proxy {
+
+enum class Action {
+  kRefuse,     // an lwgw error in the endpoint's dialect (status, code, message)
+  kOwnHealth,  // GET /_lwgw/healthz
+  kOwnStatus,  // GET /_lwgw/status
+  kForward,    // to the gateway (url, headers)
+};
+
+struct Decision {
+  Action action = Action::kRefuse;
+  std::string path;  // the target without its query: what the access log records
+  Route route = Route::kNotFound;
+  // kRefuse:
+  int status = 0;
+  std::string code;
+  std::string message;  // starts with "lwgw: "
+  // kForward:
+  std::string url;
+  HeaderList headers;
+  bool counts_as_request() const { return route == Route::kForward || route == Route::kProbe; }
+};
+
+/// The decision for a request head, in the order a client's mistakes are best reported: Host,
+/// Origin, route, body size, local token, virtual key.
+Decision decide(const http1::RequestHead& head, const Settings& cfg, const Secrets& secrets);
+
+/// The refusal for a request the proxy could not read (400, 413, 431, 501, 505).
+Decision unreadable(std::string_view target, int status, const std::string& reason,
+                    std::size_t max_body_bytes);
+
+/// The refusal for a connection beyond proxy.max_connections.
+Decision overloaded(std::string_view target, int max_connections);
+
+/// The 502/504 for a gateway that could not be reached; `curl_code` is libcurl's CURLcode.
+Decision unreachable(std::string_view path, const std::string& gateway_url, int curl_code,
+                     const std::string& curl_error);
+
+}  // namespace lwgw::proxy

@@ -1,0 +1,42 @@
+// What the local proxy is configured with: its settings (from lwgw's config) and its secrets.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "lwgw/environment.hpp"
+
+namespace lwgw {
+class Config;
+}
+
+namespace lwgw::proxy {
+
+struct Settings {
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 5566;  // 0 = let the OS choose
+  int inherited_fd = -1;   // a listening socket handed over (socket activation); -1 = bind
+  bool allow_remote = false;
+  bool require_local_token = true;
+  std::size_t max_body_bytes = 64u << 20;
+  int idle_timeout_s = 0;  // 0 = a silent stream is never cut
+  int drain_timeout_s = 30;
+  int max_connections = 512;
+  std::vector<std::string> allowed_origins;
+  std::string gateway_url;
+  std::string ca_file;
+  long connect_timeout_s = 10;
+  Env env;  // proxy variables (HTTPS_PROXY, NO_PROXY) for the upstream hop
+};
+
+/// The secrets the proxy uses; re-read on reload.
+struct Secrets {
+  std::string vk;           // empty: not logged in
+  std::string local_token;  // empty: none generated yet
+};
+
+/// The proxy's settings from lwgw's layered configuration (proxy.* and gateway.* keys).
+Settings settings_from(const Config& cfg, const Env& env);
+
+}  // namespace lwgw::proxy

@@ -79,6 +79,13 @@ HeadResult fail(ParseError e, std::string reason) {
   return r;
 }
 
+// Marks `r` failed, keeping what was parsed (the target picks the error's dialect).
+HeadResult& fail(HeadResult& r, ParseError e, std::string reason) {
+  r.error = e;
+  r.reason = std::move(reason);
+  return r;
+}
+
 // Splits off one CRLF-terminated line; false when a bare CR or LF appears instead.
 bool next_line(std::string_view& rest, std::string_view& line) {
   size_t lf = rest.find('\n');
@@ -136,7 +143,7 @@ bool apply_framing(RequestHead& h, HeadResult& err) {
         n = v;
       });
       if (!ok || !n || (h.content_length && *h.content_length != *n)) {
-        err = fail(ParseError::kBadRequest, "invalid Content-Length");
+        fail(err, ParseError::kBadRequest, "invalid Content-Length");
         return false;
       }
       h.content_length = n;
@@ -155,11 +162,11 @@ bool apply_framing(RequestHead& h, HeadResult& err) {
   }
   if (has_te) {
     if (h.content_length || h.minor_version == 0) {
-      err = fail(ParseError::kBadRequest, "Transfer-Encoding with Content-Length or HTTP/1.0");
+      fail(err, ParseError::kBadRequest, "Transfer-Encoding with Content-Length or HTTP/1.0");
       return false;
     }
     if (!chunked_last) {
-      err = fail(ParseError::kNotImplemented, "only the chunked transfer coding is accepted");
+      fail(err, ParseError::kNotImplemented, "only the chunked transfer coding is accepted");
       return false;
     }
     h.chunked = true;
@@ -193,20 +200,20 @@ HeadResult parse_head(std::string_view text) {
   if (!next_line(rest, line)) return fail(ParseError::kBadRequest, "malformed request line");
   if (!parse_request_line(line, h, r)) return r;
   for (;;) {
-    if (!next_line(rest, line)) return fail(ParseError::kBadRequest, "malformed header line");
+    if (!next_line(rest, line)) return fail(r, ParseError::kBadRequest, "malformed header line");
     if (line.empty()) break;
     if (line.front() == ' ' || line.front() == '\t')
-      return fail(ParseError::kBadRequest, "obsolete header line folding");
+      return fail(r, ParseError::kBadRequest, "obsolete header line folding");
     size_t colon = line.find(':');
     if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
-      return fail(ParseError::kBadRequest, "malformed header line");
+      return fail(r, ParseError::kBadRequest, "malformed header line");
     std::string_view value = trim_ows(line.substr(colon + 1));
-    if (!valid_value(value)) return fail(ParseError::kBadRequest, "invalid header value");
+    if (!valid_value(value)) return fail(r, ParseError::kBadRequest, "invalid header value");
     h.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
   }
-  if (!rest.empty()) return fail(ParseError::kBadRequest, "bytes after the header section");
+  if (!rest.empty()) return fail(r, ParseError::kBadRequest, "bytes after the header section");
   if (h.minor_version >= 1 && !h.has_header("host"))
-    return fail(ParseError::kBadRequest, "HTTP/1.1 request without Host");
+    return fail(r, ParseError::kBadRequest, "HTTP/1.1 request without Host");
   if (!apply_framing(h, r)) return r;
   return r;
 }

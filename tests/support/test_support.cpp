@@ -119,16 +119,22 @@ stdfs::path source_dir() {
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <csignal>
+#include <cstring>
 
 namespace lwgw::test {
 
-Spawned::Spawned(const std::vector<std::string>& argv, const Env& env, const stdfs::path& log)
+Spawned::Spawned(const std::vector<std::string>& argv, const Env& env, const stdfs::path& log,
+                 int listen_fd)
     : log_(log) {
-  auto envs = process::to_envp(env);
+  Env child_env = env;
+  if (listen_fd >= 0) child_env.set("LISTEN_FDS", "1");
+  auto envs = process::to_envp(child_env);
   std::vector<char*> cargv, cenv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
   for (const auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
+  char listen_pid[32] = "LISTEN_PID=";  // completed in the child, which alone knows its pid
+  if (listen_fd >= 0) cenv.push_back(listen_pid);
   cenv.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ == 0) {
@@ -137,6 +143,16 @@ Spawned::Spawned(const std::vector<std::string>& argv, const Env& env, const std
     ::dup2(devnull, 0);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
+    if (listen_fd >= 0) {
+      if (listen_fd != 3) ::dup2(listen_fd, 3);
+      ::fcntl(3, F_SETFD, 0);
+      char digits[16];
+      int n = 0;
+      for (int pid = static_cast<int>(::getpid()); pid > 0; pid /= 10) digits[n++] = '0' + pid % 10;
+      char* p = listen_pid + std::strlen(listen_pid);
+      while (n > 0) *p++ = digits[--n];
+      *p = '\0';
+    }
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -78,7 +78,10 @@ namespace lwgw::test {
 /// if still running.
 class Spawned {
  public:
-  Spawned(const std::vector<std::string>& argv, const Env& env, const std::filesystem::path& log);
+  /// `listen_fd` >= 0 hands that socket over as fd 3 the way systemd's socket activation does
+  /// (LISTEN_FDS=1 and LISTEN_PID=<the child's pid> added to `env`).
+  Spawned(const std::vector<std::string>& argv, const Env& env, const std::filesystem::path& log,
+          int listen_fd = -1);
   ~Spawned();
   Spawned(const Spawned&) = delete;
   Spawned& operator=(const Spawned&) = delete;

@@ -866,3 +866,228 @@ TEST_CASE("after drain_timeout_s the streams still running are cut and logged") 
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(px.all_log().find("lwgw_drain_timeout") != std::string::npos);
 }
+
+// --- The data plane on one event loop (libevent + libcurl multi_socket) ------------------------
+
+namespace {
+// An upstream that answers /v1/big with `size` bytes as fast as the proxy takes them, counting
+// what it managed to write.
+struct BigUpstream {
+  std::atomic<size_t> written{0};
+  size_t size = 64u << 20;
+  LoopbackServer server{[this](httplib::Server& s) {
+    s.Get("/v1/big", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content_provider(size, "application/octet-stream",
+                               [this](size_t offset, size_t length, httplib::DataSink& sink) {
+                                 std::string piece(std::min<size_t>(length, 65536), 'b');
+                                 if (!sink.write(piece.data(), piece.size())) return false;
+                                 written = offset + piece.size();
+                                 return true;
+                               });
+    });
+  }};
+};
+
+std::string get_request(const std::string& path, const std::string& extra = "") {
+  return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + kToken +
+         "\r\n" + extra + "\r\n";
+}
+}  // namespace
+
+TEST_CASE("a client that stops reading pauses the upstream instead of filling memory") {
+  BigUpstream up;
+  Proxy px(up.server.url());
+  RawClient c(px.port);
+  // A small receive buffer makes "the client is not reading" show at once.
+  int small = 64 * 1024;
+  ::setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  c.send(get_request("/v1/big"));
+  std::string head = c.read_until("\r\n\r\n", 5000);
+  REQUIRE(head.find("HTTP/1.1 200") == 0);
+  REQUIRE(head.find("Content-Length: " + std::to_string(up.size)) != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  size_t during_stall = up.written;
+  MESSAGE("upstream wrote " << (during_stall >> 10) << " KiB while the client read nothing");
+  CHECK(during_stall < (24u << 20));  // without backpressure all 64 MiB would be in the proxy
+  size_t got = head.size() - head.find("\r\n\r\n") - 4;
+  char buf[65536];
+  auto end = Clock::now() + std::chrono::seconds(30);
+  while (got < up.size && Clock::now() < end) {
+    ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  CHECK(got == up.size);
+}
+
+TEST_CASE("a stream that never ends blocks no other request") {
+  Upstream up;
+  up.frame_delay_ms = 30;
+  Proxy px(up.server.url());
+  RawClient stream(px.port);
+  stream.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+              kToken +
+              "\r\nx-test-forever: 1\r\nContent-Type: application/json\r\nContent-Length: "
+              "2\r\n\r\n{}");
+  REQUIRE(stream.read_until("data:", 5000).find("data:") != std::string::npos);
+  auto cli = px.client();
+  cli.set_read_timeout(5, 0);
+  int ok = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto h = auth();
+    h.emplace("x-test-echo", "1");
+    auto r = cli.Post("/v1/chat/completions", h, "{}", "application/json");
+    if (r && r->status == 200) ++ok;
+  }
+  CHECK(ok == 20);
+  CHECK(stream.read_until("never", 200).find("data:") != std::string::npos);  // still flowing
+}
+
+TEST_CASE("the access log has exactly one line per request, however it ends") {
+  Upstream up;
+  up.frame_delay_ms = 30;
+  Proxy px(up.server.url());
+  auto cli = px.client();
+  REQUIRE(cli.Post("/v1/chat/completions", auth(), "{}", "application/json"));  // streamed, ok
+  REQUIRE(cli.Post("/v1/chat/completions", "{}", "application/json"));          // 401 refused
+  auto h402 = auth();
+  h402.emplace("x-test-status", "402");
+  REQUIRE(cli.Post("/v1/chat/completions", h402, "{}", "application/json"));  // gateway error
+  {
+    RawClient c(px.port);  // hangs up mid-stream
+    c.send("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + kToken +
+           "\r\nx-test-forever: 1\r\nContent-Length: 2\r\n\r\n{}");
+    REQUIRE(c.read_until("message_start", 5000).find("message_start") != std::string::npos);
+  }
+  std::string log;
+  int lines = 0;
+  for (int i = 0; i < 100 && lines < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    log = px.all_log();
+    lines = 0;
+    for (size_t p = log.find("\"msg\":\"request\""); p != std::string::npos;
+         p = log.find("\"msg\":\"request\"", p + 1))
+      ++lines;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  log = px.all_log();
+  lines = 0;
+  for (size_t p = log.find("\"msg\":\"request\""); p != std::string::npos;
+       p = log.find("\"msg\":\"request\"", p + 1))
+    ++lines;
+  CHECK(lines == 4);
+  CHECK(log.find("\"status\":401") != std::string::npos);
+  CHECK(log.find("\"error\":\"lwgw_local_token\"") != std::string::npos);
+  CHECK(log.find("\"status\":402") != std::string::npos);
+  CHECK(log.find("\"outcome\":\"client_closed\"") != std::string::npos);
+}
+
+TEST_CASE("max_connections is a limit, not a thread count: the 513th connection gets a 503") {
+  Upstream up;
+  Proxy px(up.server.url());  // the default limit: 512
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 512; ++i) held.push_back(std::make_unique<RawClient>(px.port));
+  // Every held connection is still served (the last one proves they were all accepted first).
+  held.back()->send(get_request("/_lwgw/healthz"));
+  CHECK(held.back()->read_until("}", 5000).find("HTTP/1.1 200") == 0);
+  RawClient extra(px.port);
+  extra.send("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + kToken +
+             "\r\nContent-Length: 2\r\n\r\n{}");
+  std::string got = extra.read_until("(the connection closes)", 5000);
+  CHECK(got.find("HTTP/1.1 503") == 0);
+  CHECK(got.find("\"type\":\"error\"") != std::string::npos);  // Anthropic's dialect
+  CHECK(got.find("proxy.max_connections (512)") != std::string::npos);
+}
+
+TEST_CASE("pipelined requests are answered in order; HTTP/1.0 gets a close-delimited stream") {
+  Upstream up;
+  up.frame_delay_ms = 5;
+  Proxy px(up.server.url());
+  RawClient c(px.port);
+  c.send(get_request("/_lwgw/healthz") +
+         "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+         kToken + "\r\nx-test-echo: 1\r\nContent-Length: 5\r\n\r\nhello" +
+         get_request("/_lwgw/status"));
+  std::string all = c.read_until("\"running\":true", 5000);
+  size_t health = all.find("\"status\":\"ok\"");
+  size_t echo = all.find("\"size\":5,");
+  size_t status = all.find("\"running\":true");
+  REQUIRE(health != std::string::npos);
+  REQUIRE(echo != std::string::npos);
+  REQUIRE(status != std::string::npos);
+  CHECK(health < echo);
+  CHECK(echo < status);
+
+  RawClient old(px.port);
+  old.send("POST /v1/chat/completions HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+           kToken + "\r\nContent-Length: 2\r\n\r\n{}");
+  std::string got = old.read_until("[DONE]", 5000);
+  CHECK(got.find("HTTP/1.1 200") == 0);
+  CHECK(got.find("Connection: close") != std::string::npos);
+  CHECK(got.find("Transfer-Encoding") == std::string::npos);
+  std::string expected;
+  for (auto& f : frames_for("/v1/chat/completions")) expected += f;
+  CHECK(got.substr(got.find("\r\n\r\n") + 4) == expected);
+}
+
+TEST_CASE("a malformed request gets a 400 in the endpoint's dialect and nothing reaches upstream") {
+  Upstream up;
+  Proxy px(up.server.url());
+  RawClient c(px.port);
+  c.send("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + kToken +
+         "\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}");
+  std::string got = c.read_until("(the connection closes)", 5000);
+  CHECK(got.find("HTTP/1.1 400") == 0);
+  CHECK(got.find("X-Lwgw-Error: lwgw_bad_request") != std::string::npos);
+  CHECK(got.find("\"type\":\"error\"") != std::string::npos);
+  CHECK(got.find("Connection: close") != std::string::npos);
+  std::lock_guard<std::mutex> lock(up.m);
+  CHECK(up.last_target.empty());
+}
+
+TEST_CASE("lwgw up --foreground serves on a listening socket it inherits (LISTEN_FDS=1)") {
+  Upstream up;
+  TempHome t;
+  Env env = t.env();
+  REQUIRE(run_bin({"login", "--gateway", up.server.url(), "--no-verify", "--key-stdin"}, env, kVK)
+              .code == 0);
+  auto creds = t.read(t.home() / ".config/lwgw/credentials");
+  auto pos = creds.find("lwgw_lt_");
+  REQUIRE(pos != std::string::npos);
+  const std::string token = creds.substr(pos, creds.find('"', pos) - pos);
+  // The socket a service manager would hold: bound and listening before lwgw starts.
+  int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(lfd, 16) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len);
+  const int port = ntohs(a.sin_port);
+  // A client may connect before the proxy runs: the socket is already there.
+  RawClient early(port);
+  early.send(get_request("/_lwgw/healthz"));
+  // The configured address is another port: the inherited socket wins.
+  Spawned proc({LWGW_BIN, "up", "--foreground", "--listen", "127.0.0.1:1"}, env,
+               t.root() / "up.log", lfd);
+  ::close(lfd);
+  std::string log = proc.wait_for_log("proxy listening on", 10000);
+  REQUIRE(!log.empty());
+  CHECK(port_from_log(log) == port);
+  CHECK(early.read_until("}", 5000).find("HTTP/1.1 200") == 0);
+  httplib::Client cli("127.0.0.1", port);
+  auto r = cli.Post("/v1/chat/completions", {{"Authorization", "Bearer " + token}}, "{}",
+                    "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  {
+    std::lock_guard<std::mutex> lock(up.m);
+    CHECK(up.last_headers.find("Authorization")->second == "Bearer " + kVK);
+  }
+  // One thread serves everything.
+  std::string status = t.read("/proc/" + std::to_string(proc.pid()) + "/status");
+  CHECK(status.find("\nThreads:\t1\n") != std::string::npos);
+  proc.signal(SIGTERM);
+  CHECK(proc.wait(10000) == 0);
+}

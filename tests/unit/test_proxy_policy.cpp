@@ -1,0 +1,103 @@
+// The proxy's per-request decisions, without sockets: refusals in order, routes, the VK swap.
+#include <doctest/doctest.h>
+
+#include "lwgw/proxy/policy.hpp"
+
+using namespace lwgw::proxy;
+
+namespace {
+const std::string kVK = "vk-lw-01HZX9N0ABCDEFGHJKMNPQRSTV";
+const std::string kToken = "lwgw_lt_TestTokenTestTokenTestTokenTestToken0123456";
+
+http1::RequestHead head(const std::string& text) {
+  auto r = http1::parse_head(text);
+  REQUIRE(r.error == http1::ParseError::kNone);
+  return r.head;
+}
+
+Settings settings() {
+  Settings s;
+  s.gateway_url = "https://gw.example/prefix";
+  return s;
+}
+}  // namespace
+
+TEST_CASE("policy: a CLI request is forwarded with the VK in place of the local token") {
+  auto d = decide(head("POST /v1/messages?beta=true&key=" + kToken +
+                       " HTTP/1.1\r\nHost: localhost:5566\r\nx-api-key: " + kToken +
+                       "\r\nanthropic-version: 2023-06-01\r\nConnection: keep-alive\r\n"
+                       "Content-Length: 2\r\n\r\n"),
+                  settings(), {kVK, kToken});
+  REQUIRE(d.action == Action::kForward);
+  CHECK(d.path == "/v1/messages");
+  CHECK(d.url == "https://gw.example/prefix/v1/messages?beta=true");
+  HeaderList want = {{"anthropic-version", "2023-06-01"}, {"x-api-key", kVK}};
+  CHECK(d.headers == want);  // no Host, Connection, Content-Length, token; VK once
+}
+
+TEST_CASE("policy: refusals come in the order that best explains them") {
+  Secrets sec{kVK, kToken};
+  auto host = decide(head("POST /v1/chat/completions HTTP/1.1\r\nHost: evil.example\r\n\r\n"),
+                     settings(), sec);
+  CHECK(host.status == 403);
+  CHECK(host.code == "lwgw_host_refused");
+  auto origin = decide(head("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            "Origin: https://evil.example\r\n\r\n"),
+                       settings(), sec);
+  CHECK(origin.code == "lwgw_origin_refused");
+  Settings trusting = settings();
+  trusting.allowed_origins = {"https://ok.example"};
+  auto allowed = decide(head("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: "
+                             "https://ok.example\r\nAuthorization: Bearer " +
+                             kToken + "\r\n\r\n"),
+                        trusting, sec);
+  CHECK(allowed.action == Action::kForward);
+  auto missing = decide(head("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec);
+  CHECK(missing.status == 404);
+  CHECK(missing.message.rfind("lwgw: ", 0) == 0);
+  auto big = decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+                         std::to_string((64u << 20) + 1) + "\r\n\r\n"),
+                    settings(), sec);
+  CHECK(big.status == 413);
+  CHECK(big.message.find("proxy.max_body_mib") != std::string::npos);
+  auto no_token =
+      decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec);
+  CHECK(no_token.code == "lwgw_local_token");
+  CHECK(no_token.message.find("no local token was sent") != std::string::npos);
+  auto wrong =
+      decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: lwgw_lt_x\r\n\r\n"),
+             settings(), sec);
+  CHECK(wrong.message.find("not this machine's") != std::string::npos);
+  auto logged_out = decide(
+      head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + kToken + "\r\n\r\n"),
+      settings(), {"", kToken});
+  CHECK(logged_out.code == "lwgw_not_logged_in");
+}
+
+TEST_CASE("policy: probes pass without a key; own routes answer locally") {
+  Secrets sec{kVK, kToken};
+  auto probe = decide(head("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec);
+  REQUIRE(probe.action == Action::kForward);
+  CHECK(probe.headers.empty());
+  CHECK(decide(head("GET /_lwgw/healthz HTTP/1.1\r\nHost: [::1]:5566\r\n\r\n"), settings(), sec)
+            .action == Action::kOwnHealth);
+  CHECK(decide(head("GET /_lwgw/status HTTP/1.1\r\nHost: localhost\r\n\r\n"), settings(), sec)
+            .action == Action::kOwnStatus);
+}
+
+TEST_CASE("policy: gateway failures name the cause and the fix") {
+  auto refused = unreachable("/v1/messages", "http://127.0.0.1:9", 7, "Couldn't connect");
+  CHECK(refused.status == 502);
+  CHECK(refused.code == "lwgw_gateway_unreachable");
+  CHECK(refused.message.find("http://127.0.0.1:9") != std::string::npos);
+  auto timeout = unreachable("/v1/messages", "http://gw", 28, "Timeout");
+  CHECK(timeout.status == 504);
+  auto tls = unreachable("/v1/messages", "https://gw", 60, "SSL peer certificate");
+  CHECK(tls.message.find("gateway.ca_file") != std::string::npos);
+  auto over = overloaded("/v1/models", 512);
+  CHECK(over.status == 503);
+  CHECK(over.message.find("proxy.max_connections (512)") != std::string::npos);
+  auto bad = unreadable("/v1/x?y", 400, "malformed header line", 64u << 20);
+  CHECK(bad.path == "/v1/x");
+  CHECK(bad.message.find("malformed header line") != std::string::npos);
+}

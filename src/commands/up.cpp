@@ -119,11 +119,16 @@ int run_foreground(Context& ctx, const UpOptions& o) {
   daemon::RotatingLog file_log(daemon::log_file(ctx.paths()), kLogMaxBytes, kLogKeep,
                                daemonized ? STDERR_FILENO : -1);
   std::ostream& err = *ctx.io.err;
+  // The file gets every line. A terminal also shows every line; under a service manager stderr
+  // gets the lifecycle lines only (the journal is not a second access log).
+  const bool echo_requests = ::isatty(STDERR_FILENO) == 1;
   // Called on the proxy's one thread only.
   auto log = [&](const std::string& line) {
     std::string safe = redact(line);
     file_log.write_line(safe);
-    if (!daemonized) err << safe << '\n' << std::flush;
+    if (daemonized) return;
+    if (echo_requests || safe.find("\"msg\":\"request\"") == std::string::npos)
+      err << safe << '\n' << std::flush;
   };
 
   proxy::Settings settings = proxy::settings_from(cfg, ctx.env);

@@ -18,6 +18,7 @@
 #include <sys/inotify.h>
 #endif
 
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -97,6 +98,7 @@ struct Server::Impl {
   int inotify_fd = -1;
   event* watch_event = nullptr;
   std::string watch_stamp;
+  std::vector<Connection*> corked;  // connections holding a response head (see uncork())
   std::vector<char> read_buf = std::vector<char>(kReadChunk);
 
   Clock::time_point started = Clock::now();
@@ -133,6 +135,8 @@ struct Server::Impl {
   void maybe_stop();
   void start_watching();
   void files_changed();
+  /// Sends the response heads still held back once libcurl has delivered what it had.
+  void uncork();
 
   static void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* self);
   static void on_accept_error(evconnlistener*, void* self);
@@ -183,7 +187,7 @@ struct Connection {
   std::size_t consume(std::string_view in);
   std::size_t consume_head(std::string_view in);
   std::size_t consume_body(std::string_view in);
-  void begin_request(const http1::RequestHead& head);
+  void begin_request(http1::RequestHead&& head);
   void start_exchange();
   /// Answers locally (a refusal or an own route); closes afterwards when `close` or required.
   /// With `discard`, the rest of the request body is read and dropped first (so the client,
@@ -209,6 +213,7 @@ struct Connection {
   event* timer = nullptr;
   evbuffer* out = nullptr;
   std::string pending;  // input not yet parsed
+  std::string corked;   // a response head held back to leave with the first body bytes
   Phase phase = Phase::kIdle;
   bool overloaded = false;
   bool close_after = false;
@@ -243,7 +248,7 @@ Server::Impl::Impl(Settings s, Secrets sec, LogFn l)
   base = event_base_new_with_config(cfg);
   event_config_free(cfg);
   if (!base) throw failure("cannot create the proxy's event loop");
-  upstream = std::make_unique<Upstream>(base);
+  upstream = std::make_unique<Upstream>(base, [this] { uncork(); });
   reaper = event_new(base, -1, 0, on_reap, this);
   drain_timer = evtimer_new(base, on_drain_timeout, this);
   if (::pipe(wake_fds) != 0) throw failure("cannot create the proxy's wake-up pipe");
@@ -512,6 +517,12 @@ void Server::Impl::on_watch_event(evutil_socket_t fd, short, void* self) {
   if (changed) impl->files_changed();
 }
 
+void Server::Impl::uncork() {
+  for (Connection* c : corked)
+    if (!c->closed && !c->corked.empty()) c->write({});
+  corked.clear();
+}
+
 void Server::Impl::files_changed() {
   try {
     on_files();
@@ -659,12 +670,12 @@ std::size_t Connection::consume_head(std::string_view in) {
           true);
     return in.size();
   }
-  begin_request(parsed.head);
+  begin_request(std::move(parsed.head));
   return end + 4;
 }
 
-void Connection::begin_request(const http1::RequestHead& h) {
-  head = h;
+void Connection::begin_request(http1::RequestHead&& h) {
+  head = std::move(h);
   deferred.reset();
   body = http1::BodyDecoder();
   body_bytes.clear();
@@ -797,46 +808,47 @@ void Connection::response_done(bool must_close) {
 
 bool Connection::write(std::initializer_list<std::string_view> parts) {
   if (closed || broken) return false;
-  if (queued() == 0) {
-    iovec iov[8];
-    int count = 0;
-    std::size_t total = 0;
-    for (auto p : parts)
-      if (!p.empty() && count < 8) {
-        iov[count].iov_base = const_cast<char*>(p.data());
-        iov[count].iov_len = p.size();
-        total += p.size();
-        ++count;
-      }
-    if (count == 0) return true;
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<decltype(msg.msg_iovlen)>(count);
-    ssize_t n;
-    do n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        broken = true;
-        return false;
-      }
-      n = 0;
-    }
-    if (static_cast<std::size_t>(n) == total) return true;
-    std::size_t skip = static_cast<std::size_t>(n);
-    for (auto p : parts) {  // queue what the socket did not take
-      if (skip >= p.size()) {
-        skip -= p.size();
-        continue;
-      }
-      evbuffer_add(out, p.data() + skip, p.size() - skip);
-      skip = 0;
-    }
-    event_add(wev, nullptr);
+  // A corked response head goes out with the first body bytes, in the same segment.
+  std::string head_first;
+  head_first.swap(corked);
+  std::array<std::string_view, 8> piece{};
+  std::size_t count = 0, total = 0;
+  if (!head_first.empty()) piece[count++] = head_first;
+  for (auto p : parts)
+    if (!p.empty() && count < piece.size()) piece[count++] = p;
+  for (std::size_t i = 0; i < count; ++i) total += piece[i].size();
+  if (count == 0) return true;
+  if (queued() > 0) {
+    for (std::size_t i = 0; i < count; ++i) evbuffer_add(out, piece[i].data(), piece[i].size());
     return true;
   }
-  for (auto p : parts)
-    if (!p.empty()) evbuffer_add(out, p.data(), p.size());
+  iovec iov[8];
+  for (std::size_t i = 0; i < count; ++i)
+    iov[i] = {const_cast<char*>(piece[i].data()), piece[i].size()};
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = static_cast<decltype(msg.msg_iovlen)>(count);
+  ssize_t n;
+  do n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      broken = true;
+      return false;
+    }
+    n = 0;
+  }
+  if (static_cast<std::size_t>(n) == total) return true;
+  std::size_t skip = static_cast<std::size_t>(n);
+  for (std::size_t i = 0; i < count; ++i) {  // queue what the socket did not take
+    if (skip >= piece[i].size()) {
+      skip -= piece[i].size();
+      continue;
+    }
+    evbuffer_add(out, piece[i].data() + skip, piece[i].size() - skip);
+    skip = 0;
+  }
+  event_add(wev, nullptr);
   return true;
 }
 
@@ -958,10 +970,13 @@ bool Exchange::on_head() {
   if (framing == http1::Framing::kClose) must_close = true;
   if (must_close) conn.close_after = true;
   state = ExchangeState::kStreaming;
-  std::string head_text =
+  // Held back until the body's first bytes (or the end of this round of libcurl callbacks), so
+  // head and body usually leave in one segment.
+  conn.corked =
       http1::response_head(status, t.reason, downstream_response_headers(t.headers), framing,
                            status == 204 || status < 200 ? std::nullopt : length, must_close);
-  return conn.write({head_text});
+  conn.srv.corked.push_back(&conn);
+  return true;
 }
 
 std::size_t Exchange::on_data(const char* data, std::size_t n) {

@@ -24,7 +24,8 @@ std::string Transfer::header(std::string_view name) const {
   return "";
 }
 
-Upstream::Upstream(event_base* base) : base_(base) {
+Upstream::Upstream(event_base* base, std::function<void()> after_callbacks)
+    : base_(base), after_(std::move(after_callbacks)) {
   multi_ = curl_multi_init();
   share_ = curl_share_init();
   if (share_) curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
@@ -45,14 +46,49 @@ Upstream::~Upstream() {
   if (timer_) event_free(timer_);
 }
 
+namespace {
+// Everything a pooled easy handle keeps between requests: a handle is reused only with the same.
+std::string handle_config_key(const TransferSpec& spec, const Env& env) {
+  std::string key = spec.url.substr(0, spec.url.find(':'));
+  key += '\n' + std::to_string(spec.connect_timeout_s) + '\n' +
+         std::to_string(spec.idle_timeout_s) + '\n' + spec.ca_file;
+  for (const char* name : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                           "all_proxy", "NO_PROXY", "no_proxy"})
+    key += '\n' + env.get_or(name, "");
+  return key;
+}
+
+// The options that stay the same from request to request with the same configuration.
+void configure_handle(CURL* e, const TransferSpec& spec, const Env& env, CURLSH* share) {
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, spec.connect_timeout_s);
+  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (share) curl_easy_setopt(e, CURLOPT_SHARE, share);
+  if (spec.idle_timeout_s > 0) {
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(spec.idle_timeout_s));
+  }
+  http::apply_proxy_settings(e, spec.url, env);
+  http::apply_ca_file(e, spec.ca_file);
+}
+}  // namespace
+
 Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env) {
+  std::string key = handle_config_key(spec, env);
+  if (key != config_key_) {  // a reload changed the gateway hop: configured handles are stale
+    for (CURL* idle : idle_easy_) curl_easy_cleanup(idle);
+    idle_easy_.clear();
+    config_key_ = std::move(key);
+  }
   CURL* e = nullptr;
   if (!idle_easy_.empty()) {
     e = idle_easy_.back();
     idle_easy_.pop_back();
-    curl_easy_reset(e);
-  } else {
-    e = curl_easy_init();
+  } else if ((e = curl_easy_init())) {
+    configure_handle(e, spec, env, share_);
   }
   if (!multi_ || !e) {
     if (e) curl_easy_cleanup(e);
@@ -75,26 +111,18 @@ Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env)
   if (!has_content_type) t->slist = curl_slist_append(t->slist, "Content-Type:");
   if (!has_accept) t->slist = curl_slist_append(t->slist, "Accept:");
 
+  // Per request: every option a previous request on this handle may have set is set again.
   curl_easy_setopt(e, CURLOPT_PRIVATE, t);
   curl_easy_setopt(e, CURLOPT_URL, spec.url.c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->slist);
-  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, spec.connect_timeout_s);
-  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-  if (share_) curl_easy_setopt(e, CURLOPT_SHARE, share_);
-  if (spec.idle_timeout_s > 0) {
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(spec.idle_timeout_s));
-  }
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
   if (spec.method == "HEAD") {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   } else if (spec.method == "GET" && t->body.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   } else {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->body.size()));
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body.data());
     if (spec.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method.c_str());
@@ -103,8 +131,6 @@ Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env)
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-  http::apply_proxy_settings(e, spec.url, env);
-  http::apply_ca_file(e, spec.ca_file);
   if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
     curl_slist_free_all(t->slist);
     curl_easy_cleanup(e);
@@ -121,7 +147,8 @@ void Upstream::finish(Transfer* t) {
   curl_multi_remove_handle(multi_, t->easy);
   --active_;
   curl_slist_free_all(t->slist);
-  if (idle_easy_.size() < kIdleEasyKept)
+  // A handle whose transfer failed half-way is not trusted with the next one.
+  if (idle_easy_.size() < kIdleEasyKept && t->completed && !t->paused)
     idle_easy_.push_back(t->easy);
   else
     curl_easy_cleanup(t->easy);
@@ -190,13 +217,16 @@ void Upstream::on_timer_event(evutil_socket_t, short, void* self) {
 }
 
 void Upstream::check_done() {
+  if (after_) after_();
   int left = 0;
   while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
     if (m->msg != CURLMSG_DONE) continue;
     Transfer* t = nullptr;
     curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
     CURLcode code = m->data.result;  // read before the sink may free the handle
-    if (t && t->sink) t->sink->on_done(code);
+    if (!t) continue;
+    t->completed = code == CURLE_OK;
+    if (t->sink) t->sink->on_done(code);
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,7 @@ struct Transfer {
   HeaderList headers;
   bool head_done = false;
   bool paused = false;
+  bool completed = false;      // ended with CURLE_OK: its easy handle may serve another request
   std::uint64_t bytes_in = 0;  // response body bytes received from the gateway
   std::chrono::steady_clock::time_point started;
   double ttfb_ms = 0;
@@ -64,7 +66,8 @@ struct Transfer {
 
 class Upstream {
  public:
-  explicit Upstream(event_base* base);
+  /// `after_callbacks` runs after each round of libcurl callbacks (the sinks' writes settle).
+  Upstream(event_base* base, std::function<void()> after_callbacks);
   ~Upstream();
   Upstream(const Upstream&) = delete;
   Upstream& operator=(const Upstream&) = delete;
@@ -89,10 +92,12 @@ class Upstream {
   void check_done();
 
   event_base* base_;
+  std::function<void()> after_;
   CURLM* multi_ = nullptr;
   CURLSH* share_ = nullptr;
   event* timer_ = nullptr;
-  std::vector<CURL*> idle_easy_;
+  std::vector<CURL*> idle_easy_;  // configured for config_key_, ready for another request
+  std::string config_key_;
   std::size_t active_ = 0;
 };
 

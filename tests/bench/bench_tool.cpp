@@ -89,6 +89,28 @@ json stats(std::vector<double> v) {
   return j;
 }
 
+// Per-round samples: each percentile is the median over the rounds of that round's percentile,
+// so one round hit by a burst of machine noise cannot decide a tail. "pooled" has all samples.
+json by_rounds(const std::vector<std::vector<double>>& rounds) {
+  std::vector<double> all;
+  std::map<std::string, std::vector<double>> per;
+  for (auto& r : rounds) {
+    if (r.empty()) continue;
+    all.insert(all.end(), r.begin(), r.end());
+    json s = stats(r);
+    for (const char* k : {"p50", "p90", "p99"}) per[k].push_back(s[k].get<double>());
+  }
+  json j = stats(all);
+  j["pooled"] = stats(all);
+  for (auto& [k, v] : per) {
+    j["rounds_" + k] = v;
+    std::sort(v.begin(), v.end());
+    size_t n = v.size();
+    j[k] = round1(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+  }
+  return j;
+}
+
 struct Target {
   std::string name;
   int port = 0;
@@ -517,7 +539,7 @@ void add_common(CLI::App* c, Common& o) {
 // responses, timed to their first body byte.
 int cmd_sequential(const Common& o, int n, int warmup, bool ttfb) {
   auto targets = parse_targets(o.targets);
-  std::map<std::string, std::vector<double>> samples, totals;
+  std::map<std::string, std::vector<std::vector<double>>> samples, totals;
   std::map<std::string, json> info;
   for (auto& t : targets) info[t.name] = json{{"errors", 0}};
   const std::string path = ttfb ? stream_target(1, 0) : "/v1/chat/completions";
@@ -526,6 +548,8 @@ int cmd_sequential(const Common& o, int n, int warmup, bool ttfb) {
     for (auto& t : rotated(targets, static_cast<size_t>(r))) {
       std::string head = http_request("POST", path, t.port, o.token, body.size());
       Client c(t.port);
+      auto& sample = samples[t.name].emplace_back();
+      auto& total = totals[t.name].emplace_back();
       for (int i = 0; i < warmup + n; ++i) {
         Exchange x = c.run(head, body, false);
         if (!x.ok) {
@@ -535,10 +559,10 @@ int cmd_sequential(const Common& o, int n, int warmup, bool ttfb) {
         }
         if (i < warmup) continue;
         if (ttfb) {
-          samples[t.name].push_back(static_cast<double>(x.t_first_body - x.t_sent) / 1000.0);
-          totals[t.name].push_back(static_cast<double>(x.t_done - x.t_sent) / 1000.0);
+          sample.push_back(static_cast<double>(x.t_first_body - x.t_sent) / 1000.0);
+          total.push_back(static_cast<double>(x.t_done - x.t_sent) / 1000.0);
         } else {
-          samples[t.name].push_back(static_cast<double>(x.t_done - x.t_sent) / 1000.0);
+          sample.push_back(static_cast<double>(x.t_done - x.t_sent) / 1000.0);
         }
       }
       info[t.name]["connections"] = info[t.name].value("connections", 0) + c.dials();
@@ -546,9 +570,9 @@ int cmd_sequential(const Common& o, int n, int warmup, bool ttfb) {
   }
   json out{{"phase", ttfb ? "ttfb" : "latency"}, {"rounds", o.rounds}, {"n", n}};
   for (auto& t : targets) {
-    json j = stats(samples[t.name]);
+    json j = by_rounds(samples[t.name]);
     j.update(info[t.name]);
-    if (ttfb) j["total_us"] = stats(totals[t.name]);
+    if (ttfb) j["total_us"] = by_rounds(totals[t.name]);
     out["targets"][t.name] = j;
   }
   std::cout << out.dump() << std::endl;
@@ -560,7 +584,7 @@ int cmd_sequential(const Common& o, int n, int warmup, bool ttfb) {
 int cmd_pace(const Common& o, long events, long interval_us) {
   auto targets = parse_targets(o.targets);
   std::map<std::string, json> info;
-  std::map<std::string, std::vector<double>> delays;
+  std::map<std::string, std::vector<std::vector<double>>> delays;
   for (auto& t : targets)
     info[t.name] = json{{"errors", 0}, {"streams", 0},         {"reads", 0},
                         {"writes", 0}, {"coalesced_reads", 0}, {"events", 0}};
@@ -582,7 +606,7 @@ int cmd_pace(const Common& o, long events, long interval_us) {
       j["writes"] = j["writes"].get<long>() + x.events.writes;
       j["events"] = j["events"].get<long>() + x.events.events;
       j["coalesced_reads"] = j["coalesced_reads"].get<long>() + x.coalesced_reads;
-      auto& d = delays[t.name];
+      auto& d = delays[t.name].emplace_back();
       d.insert(d.end(), x.events.delays_us.begin(), x.events.delays_us.end());
     }
   }
@@ -590,7 +614,7 @@ int cmd_pace(const Common& o, long events, long interval_us) {
       {"phase", "pace"}, {"rounds", o.rounds}, {"events", events}, {"interval_us", interval_us}};
   for (auto& t : targets) {
     json j = info[t.name];
-    j["delay_us"] = stats(delays[t.name]);
+    j["delay_us"] = by_rounds(delays[t.name]);
     out["targets"][t.name] = j;
   }
   std::cout << out.dump() << std::endl;

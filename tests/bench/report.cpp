@@ -104,6 +104,21 @@ class Report {
     return it == p_.end() ? empty : it->second;
   }
 
+  // A p99 is only worth comparing when the baseline's and the reference's own tails are near
+  // their medians; on a busy machine one of them is many times its p50 and the row is noise.
+  static void flag_busy(Row& r, const json& j, std::initializer_list<const char*> sub) {
+    for (const char* t : {kBase, kReference}) {
+      const json* s = find(j, {"targets", t});
+      for (const char* k : sub) s = s && s->contains(k) ? &(*s)[k] : nullptr;
+      if (!s) continue;
+      double p50 = s->value("p50", 0.0), p99 = s->value("p99", 0.0);
+      if (p50 > 0 && p99 > 5 * p50 && p99 - p50 > 200) {
+        r.note = std::string(t) + " p99 is " + fmt(p99 / p50, 0) + "x its p50: machine busy?";
+        return;
+      }
+    }
+  }
+
   static void gate(Row& r, std::optional<double> v, double limit, bool at_most,
                    const std::string& text) {
     r.limit = limit;
@@ -140,6 +155,7 @@ class Report {
     gate(r, subject, limit, true,
          "<= " + fmt(factor, 1) + "x nginx (" + (std::isnan(limit) ? "?" : fmt(limit, 1)) + ")");
     if (num(j, {"targets", kSubject, "errors"}).value_or(0) > 0) r.pass = false;
+    if (std::string(stat) == "p99") flag_busy(r, j, {});
     out.push_back(r);
   }
 
@@ -221,8 +237,10 @@ class Report {
     return added_abs("ttfb", {"p50"}, "added time to first streamed byte p50 (us)", 500);
   }
   Row pace_delay() {
-    return added_abs("pace", {"delay_us", "p99"}, "added per-event delay p99, paced SSE (us)",
-                     1000);
+    Row r =
+        added_abs("pace", {"delay_us", "p99"}, "added per-event delay p99, paced SSE (us)", 1000);
+    flag_busy(r, phase("pace"), {"delay_us"});
+    return r;
   }
 
   Row coalescing() {
@@ -245,6 +263,12 @@ class Report {
     } else {
       r.pass = s->value("reads", 0L) >= s->value("writes", 0L) && s->value("errors", 0L) == 0;
     }
+    // The upstream's events are 5-10 ms apart: two in one read mean a process waited that long
+    // for a CPU. If the reference or the baseline shows it too, the machine was busy.
+    for (const char* other : {kBase, kReference})
+      if (const json* o = find(j, {"targets", other});
+          o && o->value("reads", 0L) < o->value("writes", 0L))
+        r.note = std::string(other) + " coalesced too: machine busy?";
     return r;
   }
 
@@ -439,8 +463,10 @@ int cmd_report(const std::string& in, const std::string& json_out) {
   if (!meta.empty()) {
     out << "lwgw proxy benchmark (" << meta.value("mode", "full") << "), " << meta.value("date", "")
         << ", " << meta.value("machine", "") << "\n";
-    out << "lwgw " << meta.value("lwgw_version", "?") << " @ " << meta.value("commit", "?")
-        << "; nginx " << meta.value("nginx_version", "?") << " (1 worker, proxy_buffering off)"
+    out << "load average at start " << meta.value("load_start", "?") << ", at end "
+        << meta.value("load_end", "?") << "\n";
+    out << meta.value("lwgw_version", "lwgw ?") << " @ " << meta.value("commit", "?") << "; nginx "
+        << meta.value("nginx_version", "?") << " (1 worker, proxy_buffering off)"
         << "; upstream: lwgw-bench-tool serve (TCP_NODELAY)\n";
     out << "[direct] = the upstream reached without a proxy; +N = what the proxy adds to it\n\n";
   }

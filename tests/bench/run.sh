@@ -280,7 +280,7 @@ STARTED+=("$LW_PID")
 line=$(wait_for "$TMP/lwgw/proxy.out" 'proxy listening on http://127\.0\.0\.1:[0-9]+' "$LW_PID" 15) ||
   fail "lwgw up --foreground did not start: $(tail -n 5 "$TMP/lwgw/proxy.out")"
 LW_PORT=$(sed -E 's|.*http://127\.0\.0\.1:([0-9]+).*|\1|' <<<"$line")
-say "run.sh: lwgw $("$LWGW" version 2>/dev/null | head -n 1) on 127.0.0.1:$LW_PORT (pid $LW_PID)"
+say "run.sh: $("$LWGW" version 2>/dev/null | head -n 1) on 127.0.0.1:$LW_PORT (pid $LW_PID)"
 
 # Targets as the tool takes them: NAME=PORT[:PID] (PID: the process whose RSS/threads count).
 T_DIRECT=(--target "direct=$UP_PORT")
@@ -304,7 +304,7 @@ if ((QUICK)); then
 else
   IDLE=(--seconds 5 --conns 8) UPREADY=(--reps 7)
   LAT=(--rounds 5 -n 2000 --warmup 100) TTFB=(--rounds 5 -n 1000 --warmup 50)
-  PACE=(--rounds 4 --events 200 --interval-us 5000) RPS_ROUNDS=3 RPS_SECONDS=3
+  PACE=(--rounds 5 --events 200 --interval-us 5000) RPS_ROUNDS=3 RPS_SECONDS=3
   CONC=(--rounds 1 --streams 256 --events 50 --interval-us 20000)
 fi
 # clean TEXT: one line without the characters a JSON string would need escaped.

@@ -297,6 +297,7 @@ class Report {
     errs.target = "0";
     errs.pass = s && s->value("errors", 1L) == 0 && s->value("ok", 0L) == j.value("streams", -1L);
     if (!s) errs.note = "no data";
+    if (s && s->contains("first_error")) errs.note = "first: " + s->value("first_error", "");
     gate(rss,
          rss.values.count(kSubject) ? std::optional<double>(rss.values[kSubject]) : std::nullopt,
          28.0, true, "<= 28");
@@ -464,7 +465,8 @@ int cmd_report(const std::string& in, const std::string& json_out) {
     out << "lwgw proxy benchmark (" << meta.value("mode", "full") << "), " << meta.value("date", "")
         << ", " << meta.value("machine", "") << "\n";
     out << "load average at start " << meta.value("load_start", "?") << ", at end "
-        << meta.value("load_end", "?") << "\n";
+        << meta.value("load_end", "?") << "; open-file limit (soft) " << meta.value("nofile", 0)
+        << "\n";
     out << meta.value("lwgw_version", "lwgw ?") << " @ " << meta.value("commit", "?") << "; nginx "
         << meta.value("nginx_version", "?") << " (1 worker, proxy_buffering off)"
         << "; upstream: lwgw-bench-tool serve (TCP_NODELAY)\n";

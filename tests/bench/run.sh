@@ -268,7 +268,7 @@ lwgw_env() {
     LWGW_SYSTEM_CONFIG="$1/no-system-config.toml")
 }
 lwgw_login() {
-  printf %s "$VK" | env -i "${LW_ENV[@]}" "$LWGW" login --gateway "http://127.0.0.1:$UP_PORT" \
+  printf %s "$VK" | timeout 30 env -i "${LW_ENV[@]}" "$LWGW" login --gateway "http://127.0.0.1:$UP_PORT" \
     --no-verify --key-stdin >"$2" 2>&1 || fail "lwgw login failed: $(cat "$2")"
 }
 lwgw_env "$TMP/lwgw"
@@ -277,7 +277,7 @@ lwgw_login "$TMP/lwgw" "$TMP/lwgw/login.log"
 TOKEN=$(grep -o -m1 'lwgw_lt_[A-Za-z0-9_-]*' "$TMP/lwgw/home/.config/lwgw/credentials" 2>/dev/null | head -n 1 || true)
 if [[ -z $TOKEN ]]; then
   # The key went to a keychain: run without the local token instead.
-  env -i "${MAIN_ENV[@]}" "$LWGW" config set proxy.require_local_token false >/dev/null 2>&1 ||
+  timeout 30 env -i "${MAIN_ENV[@]}" "$LWGW" config set proxy.require_local_token false >/dev/null 2>&1 ||
     fail "no local token in the credentials file and cannot set proxy.require_local_token"
   say "run.sh: no local token in the credentials file; proxy.require_local_token = false"
 fi
@@ -298,7 +298,11 @@ T_ALL=("${T_DIRECT[@]}" "${T_PROXIES[@]}")
 AUTH=()
 [[ -n $TOKEN ]] && AUTH=(--token "$TOKEN")
 
-"$TOOL" probe "${T_ALL[@]}" "${AUTH[@]}" >&2 ||
+# tool ARGS...: one phase of lwgw-bench-tool, its JSON line appended to the results; each phase
+# bounds its own waits, this is the backstop.
+tool() { timeout --foreground -k 5 900 "$TOOL" "$@" >>"$RESULTS"; }
+
+timeout --foreground -k 5 120 "$TOOL" probe "${T_ALL[@]}" "${AUTH[@]}" >&2 ||
   fail "a target does not answer as expected (see above; --keep keeps the logs in $TMP)"
 
 # ---- the run -----------------------------------------------------------------------------------
@@ -329,29 +333,29 @@ printf '{"phase":"meta","mode":"%s","date":"%s","machine":"%s","lwgw_version":"%
 phase() { say "== $*"; }
 
 phase "idle: threads, RSS and wakeups (no connections, then idle keep-alive connections)"
-"$TOOL" idle "${T_PROXIES[@]}" "${AUTH[@]}" "${IDLE[@]}" >>"$RESULTS"
+tool idle "${T_PROXIES[@]}" "${AUTH[@]}" "${IDLE[@]}"
 
 phase "lwgw up (background) until it returns, then lwgw down"
 lwgw_env "$TMP/lwgw-up"
 UP_ENV=("${LW_ENV[@]}")
 lwgw_login "$TMP/lwgw-up" "$TMP/lwgw-up/login.log"
-env -i "${UP_ENV[@]}" "$TOOL" upready --lwgw "$LWGW" "${UPREADY[@]}" >>"$RESULTS"
+timeout --foreground -k 5 900 env -i "${UP_ENV[@]}" "$TOOL" upready --lwgw "$LWGW" "${UPREADY[@]}" >>"$RESULTS"
 
 phase "latency, 1 connection, interleaved rounds"
-"$TOOL" latency "${T_ALL[@]}" "${AUTH[@]}" "${LAT[@]}" >>"$RESULTS"
+tool latency "${T_ALL[@]}" "${AUTH[@]}" "${LAT[@]}"
 
 phase "time to first streamed byte, 1 connection, interleaved rounds"
-"$TOOL" ttfb "${T_ALL[@]}" "${AUTH[@]}" "${TTFB[@]}" >>"$RESULTS"
+tool ttfb "${T_ALL[@]}" "${AUTH[@]}" "${TTFB[@]}"
 
 phase "paced SSE streams, one at a time, interleaved rounds"
-"$TOOL" pace "${T_ALL[@]}" "${AUTH[@]}" "${PACE[@]}" >>"$RESULTS"
+tool pace "${T_ALL[@]}" "${AUTH[@]}" "${PACE[@]}"
 
 # Before wrk: what a process keeps after a load peak would otherwise count as these phases' RSS.
 phase "one 32 MiB request body (peak RSS of the proxy process)"
-"$TOOL" body --target "lwgw=$LW_PORT:$LW_PID" "${AUTH[@]}" --mib 32 >>"$RESULTS"
+tool body --target "lwgw=$LW_PORT:$LW_PID" "${AUTH[@]}" --mib 32
 
 phase "256 concurrent paced streams per target (peak RSS of the proxy process)"
-"$TOOL" concurrent "${T_ALL[@]}" "${AUTH[@]}" "${CONC[@]}" >>"$RESULTS"
+tool concurrent "${T_ALL[@]}" "${AUTH[@]}" "${CONC[@]}"
 
 cat >"$TMP/post.lua" <<EOF
 wrk.method = "POST"
@@ -369,7 +373,7 @@ for conns in 16 64; do
   for ((round = 0; round < RPS_ROUNDS; round++)); do
     for ((k = 0; k < ${#NAMES[@]}; k++)); do
       j=$(((k + round) % ${#NAMES[@]}))
-      out=$(timeout $((RPS_SECONDS + 30)) "$WRK" -t1 -c"$conns" -d"${RPS_SECONDS}s" --timeout 10s \
+      out=$(timeout --foreground $((RPS_SECONDS + 30)) "$WRK" -t1 -c"$conns" -d"${RPS_SECONDS}s" --timeout 10s \
         -s "$TMP/post.lua" "http://127.0.0.1:${PORTS[j]}/v1/chat/completions" 2>&1) || true
       rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
       non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
@@ -382,7 +386,7 @@ for conns in 16 64; do
   done
 done
 
-"$TOOL" procstat "${T_PROXIES[@]}" --phase after >>"$RESULTS"
+tool procstat "${T_PROXIES[@]}" --phase after
 printf '{"phase":"meta","load_end":"%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS"
 kill -0 "$LW_PID" 2>/dev/null || fail "lwgw exited during the run: $(tail -n 5 "$TMP/lwgw/proxy.out")"
 

@@ -23,7 +23,7 @@ constexpr const char* kBase = "direct";
 
 struct Row {
   explicit Row(std::string m) : metric(std::move(m)) {}
-  std::string metric;
+  std::string id, metric;
   std::map<std::string, std::string> cells;
   std::map<std::string, double> values;
   std::string target;  // e.g. "<= 1.5x nginx (73.5)"
@@ -79,19 +79,32 @@ class Report {
         cols_.push_back(t);
   }
 
+  // Rows in table order, each with a stable id for scripts comparing runs.
   std::vector<Row> rows() {
     std::vector<Row> out;
+    auto ids = [&](std::initializer_list<std::string> names) {
+      size_t i = out.size() - names.size();
+      for (auto& n : names) out[i++].id = n;
+    };
     added("latency", "added latency p50, 1 conn (us)", "p50", 1.5, out);
     added("latency", "added latency p99, 1 conn (us)", "p99", 2.0, out);
-    for (int conns : conns_levels()) out.push_back(rps(conns));
+    ids({"latency_p50_added_us", "latency_p99_added_us"});
+    for (int conns : conns_levels()) {
+      out.push_back(rps(conns));
+      ids({"rps_" + std::to_string(conns)});
+    }
     out.push_back(ttfb());
     out.push_back(pace_delay());
     out.push_back(coalescing());
+    ids({"ttfb_p50_added_us", "sse_event_delay_p99_added_us", "sse_reads_vs_writes"});
     concurrent(out);
+    ids({"streams_failed", "streams_peak_rss_mib", "streams_event_delay_p99_us"});
     idle(out);
+    ids({"idle_threads", "idle_rss_mib", "idle_wakeups_per_s", "idle_wakeups_per_s_per_conn"});
     out.push_back(upready());
     out.push_back(body());
     out.push_back(after());
+    ids({"up_ready_ms", "body_peak_rss_mib", "after_run"});
     return out;
   }
 
@@ -494,7 +507,11 @@ int cmd_report(const std::string& in, const std::string& json_out) {
   if (!json_out.empty()) {
     json doc{{"format", "lwgw-bench/1"}, {"meta", meta}, {"all_pass", all_pass}};
     for (auto& r : rows) {
-      json jr{{"metric", r.metric}, {"values", r.values}, {"cells", r.cells}, {"target", r.target}};
+      json jr{{"id", r.id},
+              {"metric", r.metric},
+              {"values", r.values},
+              {"cells", r.cells},
+              {"target", r.target}};
       if (r.limit) jr["limit"] = *r.limit;
       jr["pass"] = r.pass ? json(*r.pass) : json(nullptr);
       if (!r.note.empty()) jr["note"] = r.note;

@@ -41,6 +41,7 @@ Upstream::Upstream(event_base* base, std::function<void()> after_callbacks)
 
 Upstream::~Upstream() {
   for (CURL* e : idle_easy_) curl_easy_cleanup(e);
+  closing_ = true;
   if (multi_) curl_multi_cleanup(multi_);  // closes cached connections (socket callbacks run)
   if (share_) curl_share_cleanup(share_);
   if (timer_) event_free(timer_);
@@ -169,7 +170,7 @@ int Upstream::on_socket(CURL*, curl_socket_t fd, int what, void* self, void* soc
     if (s) {
       event_free(s->ev);
       delete s;
-      curl_multi_assign(up->multi_, fd, nullptr);
+      if (!up->closing_) curl_multi_assign(up->multi_, fd, nullptr);
     }
     return 0;
   }

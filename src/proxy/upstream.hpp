@@ -99,6 +99,7 @@ class Upstream {
   std::vector<CURL*> idle_easy_;  // configured for config_key_, ready for another request
   std::string config_key_;
   std::size_t active_ = 0;
+  bool closing_ = false;  // in the destructor: libcurl is tearing its sockets down
 };
 
 }  // namespace lwgw::proxy

@@ -9,6 +9,7 @@
 #include "lwgw/fs.hpp"
 #include "lwgw/log.hpp"
 #include "lwgw/toml_edit.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw {
 
@@ -97,12 +98,6 @@ void load_file(const std::filesystem::path& path, const std::string& origin,
       settings[name] = {*value, origin};
     }
   }
-}
-
-std::string trim(std::string s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 }  // namespace
 
@@ -194,7 +189,7 @@ void Config::apply_flag(const std::string& key, const std::string& text, const s
 }
 
 ConfigValue parse_config_value(const ConfigKey& key, const std::string& raw) {
-  const std::string text = trim(raw);
+  const std::string text = util::trim(raw);
   switch (key.type) {
     case ConfigType::kString:
       return raw;
@@ -225,7 +220,7 @@ ConfigValue parse_config_value(const ConfigKey& key, const std::string& raw) {
       size_t start = 0;
       while (start <= text.size()) {
         size_t comma = text.find(',', start);
-        std::string item = trim(text.substr(start, comma - start));
+        std::string item = util::trim(text.substr(start, comma - start));
         if (!item.empty()) out.push_back(item);
         if (comma == std::string::npos) break;
         start = comma + 1;

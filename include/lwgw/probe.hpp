@@ -9,6 +9,7 @@
 
 #include "lwgw/environment.hpp"
 #include "lwgw/http_client.hpp"
+#include "lwgw/util/diff.hpp"
 
 namespace lwgw {
 class Context;
@@ -66,9 +67,11 @@ struct Difference {
 /// values changed, extra JSON fields.
 std::vector<Difference> compare(const Transcript& baseline, const Transcript& current);
 
-/// A line diff of `a` → `b`: every line prefixed with ' ', '-' or '+'.
-std::vector<std::string> unified_diff(const std::vector<std::string>& a,
-                                      const std::vector<std::string>& b);
+/// A line diff of `a` → `b`: every line prefixed with ' ', '-' or '+' (util::line_diff).
+inline std::vector<std::string> unified_diff(const std::vector<std::string>& a,
+                                             const std::vector<std::string>& b) {
+  return util::line_diff(a, b);
+}
 /// The lines of a normalised transcript (headers omitted when not pinned).
 std::vector<std::string> transcript_lines(const Transcript& normalised);
 

@@ -8,6 +8,7 @@
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/redact.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw {
 
@@ -22,24 +23,18 @@ struct LoginOptions {
   std::string key_argv;  // refused: keys never travel in argv
 };
 
-std::string trim(std::string s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-
 std::string read_key(Context& ctx, const LoginOptions& o, const std::string& gateway) {
   std::string key;
   if (o.key_stdin) {
     std::string line;
     std::getline(*ctx.io.in, line);
-    key = trim(line);
+    key = util::trim(line);
     if (key.empty()) throw usage_error("--key-stdin: no key on standard input");
   } else if (!o.key_env.empty()) {
     auto v = ctx.env.get(o.key_env);
-    if (!v || trim(*v).empty())
+    if (!v || util::trim(*v).empty())
       throw usage_error("--key-env " + o.key_env + ": that variable is not set or empty");
-    key = trim(*v);
+    key = util::trim(*v);
   } else {
     auto line = ctx.io.in_tty && ctx.io.read_secret
                     ? ctx.io.read_secret("Virtual key for " + gateway + " (input hidden): ")
@@ -48,7 +43,7 @@ std::string read_key(Context& ctx, const LoginOptions& o, const std::string& gat
       throw usage_error(
           "no key given: run it in a terminal to be prompted, or use --key-stdin or "
           "--key-env VAR");
-    key = trim(*line);
+    key = util::trim(*line);
     if (key.empty()) throw usage_error("no key entered");
   }
   register_secret(key);
@@ -66,8 +61,7 @@ int login(Context& ctx, const LoginOptions& o) {
   if (o.no_verify && o.verify_strict) throw usage_error("use either --verify or --no-verify");
   Config& cfg = ctx.config();
   if (!o.gateway.empty()) cfg.apply_flag("gateway.url", o.gateway, "--gateway");
-  std::string gateway = cfg.get_string("gateway.url");
-  while (!gateway.empty() && gateway.back() == '/') gateway.pop_back();
+  const std::string gateway = util::trim_trailing_slashes(cfg.get_string("gateway.url"));
 
   const std::string key = read_key(ctx, o, gateway);
   if (!looks_like_vk(key))

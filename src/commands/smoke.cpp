@@ -5,6 +5,7 @@
 
 #include "lwgw/commands.hpp"
 #include "lwgw/probe.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw {
 
@@ -29,11 +30,6 @@ int colour_of(probe::Verdict v) {
   return 2;
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 int smoke(Context& ctx, const SmokeOptions& o) {
   if (!o.gateway.empty()) ctx.config().apply_flag("gateway.url", o.gateway, "--gateway");
   probe::Target target = probe::target_from_context(ctx, o.via_proxy);
@@ -55,7 +51,7 @@ int smoke(Context& ctx, const SmokeOptions& o) {
     for (const auto& r : results)
       probes.push_back({{"probe", r.probe},
                         {"request", r.request},
-                        {"result", lower(probe::to_string(r.verdict))},
+                        {"result", util::lower(probe::to_string(r.verdict))},
                         {"reason", r.reason},
                         {"http_status", r.http_status},
                         {"seconds", r.seconds}});

@@ -4,6 +4,7 @@
 
 #include "lwgw/gateway.hpp"
 #include "lwgw/probe.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw::probe {
 
@@ -22,10 +23,7 @@ std::optional<json> body_json(const http::Response& r) {
 
 std::string media_type(const http::Response& r) {
   std::string ct = r.header("Content-Type").value_or("");
-  ct = ct.substr(0, ct.find(';'));
-  for (auto& c : ct) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
-  return ct;
+  return util::trim_right(util::lower(ct.substr(0, ct.find(';'))), " ");
 }
 
 std::string http_error(const http::Response& r) {
@@ -160,8 +158,7 @@ Target select_target(bool via_proxy, const std::string& gateway_url,
     t.key = local_token;
     t.key_label = "the local token";
   } else {
-    t.base_url = gateway_url;
-    while (!t.base_url.empty() && t.base_url.back() == '/') t.base_url.pop_back();
+    t.base_url = util::trim_trailing_slashes(gateway_url);
     t.key = vk;
     t.key_label = "the virtual key";
   }

@@ -6,6 +6,8 @@
 
 #include "lwgw/error.hpp"
 #include "lwgw/probe.hpp"
+#include "lwgw/util/diff.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw::probe {
 
@@ -13,20 +15,9 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-
 /// Go's canonical header form: `x-langwatch-request-id` → `X-Langwatch-Request-Id`.
 std::string canonical(const std::string& name) {
-  std::string s = lower(name);
+  std::string s = util::lower(name);
   bool up = true;
   for (auto& c : s) {
     if (up && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
@@ -38,7 +29,7 @@ std::string canonical(const std::string& name) {
 bool transport_header(const std::string& name) {
   static const std::set<std::string> kDrop = {"date",       "content-length",    "connection",
                                               "keep-alive", "transfer-encoding", "accept-ranges"};
-  return kDrop.count(lower(name)) > 0;
+  return kDrop.count(util::lower(name)) > 0;
 }
 
 const char* reason_phrase(long code) {
@@ -79,7 +70,7 @@ const char* reason_phrase(long code) {
 }
 
 std::optional<json> parse_json(const std::string& body) {
-  std::string b = trim(body);
+  std::string b = util::trim(body);
   if (b.empty() || (b.front() != '{' && b.front() != '[')) return std::nullopt;
   auto j = json::parse(b, nullptr, false);
   if (j.is_discarded()) return std::nullopt;
@@ -101,7 +92,7 @@ void normalise_json(json& j, const std::string& key) {
 }
 
 std::string media_type(const std::string& content_type) {
-  return lower(trim(content_type.substr(0, content_type.find(';'))));
+  return util::lower(util::trim(content_type.substr(0, content_type.find(';'))));
 }
 
 const char* type_name(const json& j) {
@@ -190,7 +181,7 @@ Transcript from_response(const http::Response& r) {
   for (const auto& h : r.headers)
     if (!transport_header(h.name)) t.headers.push_back(h);
   t.body = r.body;
-  while (!t.body.empty() && (t.body.back() == '\n' || t.body.back() == '\r')) t.body.pop_back();
+  t.body = util::trim_right(t.body, "\r\n");
   return t;
 }
 
@@ -206,7 +197,7 @@ std::string format_transcript(const Transcript& t) {
 Transcript parse_transcript(const std::string& text) {
   Transcript t;
   size_t pos = text.find('\n');
-  t.status_line = trim(text.substr(0, pos));
+  t.status_line = util::trim(text.substr(0, pos));
   static const std::regex kStatus(R"(HTTP/[0-9.]+ ([0-9]{3})( .*)?)");
   std::smatch m;
   if (!std::regex_match(t.status_line, m, kStatus))
@@ -228,15 +219,15 @@ Transcript parse_transcript(const std::string& text) {
       size_t e = rest.find('\n', p);
       std::string line = rest.substr(p, e == std::string::npos ? std::string::npos : e - p);
       p = e == std::string::npos ? rest.size() : e + 1;
-      if (trim(line).empty()) break;
+      if (util::trim(line).empty()) break;
       auto colon = line.find(':');
       if (colon == std::string::npos)
         throw config_error("transcript header line without `:`: " + line);
-      t.headers.push_back({line.substr(0, colon), trim(line.substr(colon + 1))});
+      t.headers.push_back({line.substr(0, colon), util::trim(line.substr(colon + 1))});
     }
     t.body = p < rest.size() ? rest.substr(p) : "";
   }
-  while (!t.body.empty() && (t.body.back() == '\n' || t.body.back() == '\r')) t.body.pop_back();
+  t.body = util::trim_right(t.body, "\r\n");
   return t;
 }
 
@@ -292,7 +283,7 @@ Transcript normalise(const Transcript& t) {
       n.body.replace(p, 9, "<float>");
   } else {
     n.body = normalise_value(t.body);
-    while (!n.body.empty() && (n.body.back() == '\n' || n.body.back() == '\r')) n.body.pop_back();
+    n.body = util::trim_right(n.body, "\r\n");
   }
   return n;
 }
@@ -316,7 +307,7 @@ std::vector<Difference> compare(const Transcript& baseline, const Transcript& cu
     } else if (bct && cct && media_type(*bct) != media_type(*cct)) {
       out.push_back(
           {Severity::kBreaking, "content-type", "Content-Type " + *cct + ", was " + *bct});
-    } else if (bct && cct && lower(trim(*bct)) != lower(trim(*cct))) {
+    } else if (bct && cct && util::lower(util::trim(*bct)) != util::lower(util::trim(*cct))) {
       out.push_back({Severity::kDrift, "header-changed",
                      "Content-Type parameters: " + *cct + ", was " + *bct});
     } else if (!bct && cct) {
@@ -356,7 +347,8 @@ std::vector<Difference> compare(const Transcript& baseline, const Transcript& cu
     compare_json(*bj, *cj, "", out);
   } else if (bj && !cj) {
     out.push_back({Severity::kBreaking, "field-type", "the body is no longer JSON"});
-  } else if (normalise_value(trim(baseline.body)) != normalise_value(trim(current.body))) {
+  } else if (normalise_value(util::trim(baseline.body)) !=
+             normalise_value(util::trim(current.body))) {
     out.push_back({Severity::kDrift, "body-changed", "the body text changed"});
   }
   return out;
@@ -376,28 +368,6 @@ std::vector<std::string> transcript_lines(const Transcript& n) {
     p = e + 1;
   }
   return lines;
-}
-
-std::vector<std::string> unified_diff(const std::vector<std::string>& a,
-                                      const std::vector<std::string>& b) {
-  const size_t n = a.size(), m = b.size();
-  std::vector<std::vector<int>> lcs(n + 1, std::vector<int>(m + 1, 0));
-  for (size_t i = n; i-- > 0;)
-    for (size_t j = m; j-- > 0;)
-      lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-  std::vector<std::string> out;
-  size_t i = 0, j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] == b[j]) {
-      out.push_back(" " + a[i++]);
-      ++j;
-    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
-      out.push_back("-" + a[i++]);
-    } else {
-      out.push_back("+" + b[j++]);
-    }
-  }
-  return out;
 }
 
 }  // namespace lwgw::probe

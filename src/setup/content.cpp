@@ -8,6 +8,8 @@
 #include "lwgw/error.hpp"
 #include "lwgw/setup.hpp"
 #include "lwgw/toml_edit.hpp"
+#include "lwgw/util/diff.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw::setup {
 
@@ -55,8 +57,9 @@ std::string home_relative(const std::filesystem::path& p, const std::filesystem:
     return out;
   };
   std::string ps = p.lexically_normal().string();
-  std::string hs = home.lexically_normal().string();
-  while (hs.size() > 1 && hs.back() == '/') hs.pop_back();
+  std::string raw_home = home.lexically_normal().string();
+  std::string hs = util::trim_trailing_slashes(raw_home);
+  if (hs.empty()) hs = raw_home.substr(0, 1);  // "/" stays "/"
   if (ps.rfind(hs + "/", 0) == 0) return "\"$HOME/" + esc(ps.substr(hs.size() + 1)) + "\"";
   return "\"" + esc(ps) + "\"";
 }
@@ -289,104 +292,7 @@ ExecPlan exec_plan(const std::string& cli, const Target& t, const std::vector<st
 
 std::string unified_diff(const std::string& a, const std::string& b, const std::string& label_a,
                          const std::string& label_b) {
-  if (a == b) return "";
-  auto split = [](const std::string& s) {
-    std::vector<std::string> v;
-    size_t pos = 0;
-    while (pos < s.size()) {
-      size_t nl = s.find('\n', pos);
-      if (nl == std::string::npos) {
-        v.push_back(s.substr(pos) + "\n\\ No newline at end of file");
-        break;
-      }
-      v.push_back(s.substr(pos, nl - pos));
-      pos = nl + 1;
-    }
-    return v;
-  };
-  const auto A = split(a), B = split(b);
-  // Common prefix and suffix, then an LCS table over the (small) middle.
-  size_t pre = 0;
-  while (pre < A.size() && pre < B.size() && A[pre] == B[pre]) ++pre;
-  size_t suf = 0;
-  while (suf < A.size() - pre && suf < B.size() - pre &&
-         A[A.size() - 1 - suf] == B[B.size() - 1 - suf])
-    ++suf;
-  const size_t n = A.size() - pre - suf, m = B.size() - pre - suf;
-  enum Op { kEq, kDel, kIns };
-  std::vector<std::pair<Op, size_t>> ops;  // index into A (eq/del) or B (ins)
-  for (size_t i = 0; i < pre; ++i) ops.push_back({kEq, i});
-  if (n * m <= 4000000) {
-    std::vector<std::vector<unsigned>> L(n + 1, std::vector<unsigned>(m + 1, 0));
-    for (size_t i = n; i-- > 0;)
-      for (size_t j = m; j-- > 0;)
-        L[i][j] =
-            A[pre + i] == B[pre + j] ? L[i + 1][j + 1] + 1 : std::max(L[i + 1][j], L[i][j + 1]);
-    size_t i = 0, j = 0;
-    while (i < n || j < m) {
-      if (i < n && j < m && A[pre + i] == B[pre + j]) {
-        ops.push_back({kEq, pre + i});
-        ++i;
-        ++j;
-      } else if (i < n && (j == m || L[i + 1][j] >= L[i][j + 1])) {
-        ops.push_back({kDel, pre + i});
-        ++i;
-      } else {
-        ops.push_back({kIns, pre + j});
-        ++j;
-      }
-    }
-  } else {
-    for (size_t i = 0; i < n; ++i) ops.push_back({kDel, pre + i});
-    for (size_t j = 0; j < m; ++j) ops.push_back({kIns, pre + j});
-  }
-  for (size_t i = 0; i < suf; ++i) ops.push_back({kEq, A.size() - suf + i});
-
-  std::string out = "--- " + label_a + "\n+++ " + label_b + "\n";
-  const size_t ctx = 3;
-  size_t k = 0;
-  while (k < ops.size()) {
-    while (k < ops.size() && ops[k].first == kEq) ++k;
-    if (k == ops.size()) break;
-    size_t start = k >= ctx ? k - ctx : 0;
-    // One hunk while the changes are at most 2*ctx equal lines apart.
-    size_t last_change = k;
-    for (size_t j = k + 1; j < ops.size(); ++j) {
-      if (ops[j].first == kEq) continue;
-      if (j - last_change - 1 > 2 * ctx) break;
-      last_change = j;
-    }
-    const size_t end = std::min(ops.size(), last_change + ctx + 1);
-    // Line numbers: count A and B lines before `start`.
-    size_t a_line = 0, b_line = 0;
-    for (size_t q = 0; q < start; ++q) {
-      if (ops[q].first != kIns) ++a_line;
-      if (ops[q].first != kDel) ++b_line;
-    }
-    size_t a_cnt = 0, b_cnt = 0;
-    std::string body;
-    for (size_t q = start; q < end; ++q) {
-      auto [op, idx] = ops[q];
-      if (op == kEq) {
-        body += " " + A[idx] + "\n";
-        ++a_cnt;
-        ++b_cnt;
-      } else if (op == kDel) {
-        body += "-" + A[idx] + "\n";
-        ++a_cnt;
-      } else {
-        body += "+" + B[idx] + "\n";
-        ++b_cnt;
-      }
-    }
-    auto range = [](size_t line, size_t cnt) {
-      size_t first = cnt == 0 ? line : line + 1;
-      return std::to_string(first) + (cnt == 1 ? "" : "," + std::to_string(cnt));
-    };
-    out += "@@ -" + range(a_line, a_cnt) + " +" + range(b_line, b_cnt) + " @@\n" + body;
-    k = end;
-  }
-  return out;
+  return util::unified_diff(a, b, label_a, label_b);
 }
 
 std::string sha256_hex(const std::string& data) {

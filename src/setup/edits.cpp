@@ -6,6 +6,7 @@
 
 #include "lwgw/setup.hpp"
 #include "lwgw/toml_edit.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw::setup {
 
@@ -281,9 +282,8 @@ std::string remove_empty_table(const std::string& text, const std::vector<std::s
   while (std::getline(in, l)) lines.push_back(l);
   bool final_nl = !text.empty() && text.back() == '\n';
   for (size_t i = 0; i < lines.size(); ++i) {
-    std::string t = lines[i];
+    std::string t = util::trim_right(lines[i], " \t\r");
     t.erase(0, t.find_first_not_of(" \t"));
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r')) t.pop_back();
     if (t != header) continue;
     size_t j = i + 1;
     while (j < lines.size() && blank(lines[j])) ++j;
@@ -399,9 +399,8 @@ Lines split(const std::string& text) {
   return l;
 }
 
-std::string rtrim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
-  return s;
+std::string rtrim(const std::string& s) {
+  return util::trim_right(s, " \t\r");
 }
 
 // Line indexes of the begin and end markers; nullopt when there is no block.

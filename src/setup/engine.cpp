@@ -22,6 +22,7 @@
 #include "lwgw/process.hpp"
 #include "lwgw/redact.hpp"
 #include "lwgw/toml_edit.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw::setup {
 
@@ -32,11 +33,6 @@ using ojson = nlohmann::ordered_json;
 namespace {
 
 const std::set<std::string> kEnvClis = {"codex", "opencode", "gemini-cli"};
-
-std::string trim_slash(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
-}
 
 // ---- manifest ------------------------------------------------------------------------------
 
@@ -495,7 +491,7 @@ Target resolve_target(Context& ctx, bool direct, bool persist_token, bool stored
   Config& cfg = ctx.config();
   if (direct) {
     t.mode = Mode::kDirect;
-    t.root = trim_slash(cfg.get_string("gateway.url"));
+    t.root = util::trim_trailing_slashes(cfg.get_string("gateway.url"));
     std::optional<std::string> key;
     if (stored_vk_only) {
       key = ctx.credentials().get(kVirtualKey);
@@ -533,7 +529,8 @@ std::optional<std::vector<std::string>> fetch_models(Context& ctx) {
   register_secret(*vk);
   Config& cfg = ctx.config();
   http::Request req;
-  req.url = http::join_url(trim_slash(cfg.get_string("gateway.url")), "/v1/models");
+  req.url =
+      http::join_url(util::trim_trailing_slashes(cfg.get_string("gateway.url")), "/v1/models");
   req.headers.push_back({"Authorization", "Bearer " + *vk});
   req.connect_timeout_s = cfg.get_int("gateway.connect_timeout_s");
   req.timeout_s = 15;
@@ -592,7 +589,8 @@ int run_setup(Context& ctx, const SetupRequest& r) {
   for (const auto& cli : r.clis) {
     try {
       if (cli == "cursor") {
-        std::string url = trim_slash(ctx.config().get_string("gateway.url")) + "/v1";
+        std::string url =
+            util::trim_trailing_slashes(ctx.config().get_string("gateway.url")) + "/v1";
         out << "cursor: nothing to write (Cursor keeps these in its settings, not in a file).\n"
             << "  In Cursor: Settings > Models > API Keys:\n"
             << "    OpenAI API Key:              your virtual key (`lwgw env --api-key --direct` "
@@ -606,8 +604,9 @@ int run_setup(Context& ctx, const SetupRequest& r) {
           out << "  not verified: not logged in (run `lwgw login` to check the key)\n";
         } else {
           register_secret(vk->key);
-          KeyCheck c = check_key(trim_slash(ctx.config().get_string("gateway.url")), vk->key,
-                                 ctx.config(), ctx.env);
+          KeyCheck c =
+              check_key(util::trim_trailing_slashes(ctx.config().get_string("gateway.url")),
+                        vk->key, ctx.config(), ctx.env);
           if (c.kind == KeyCheck::Kind::kOk)
             out << "  verified: the gateway answers GET /v1/models with your key\n";
           else if (c.kind == KeyCheck::Kind::kRejected)

@@ -1,0 +1,21 @@
+// Small text helpers shared across lwgw: trimming, ASCII case, trailing slashes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace lwgw::util {
+
+/// Space, tab, CR and LF.
+inline constexpr std::string_view kWhitespace = " \t\r\n";
+
+/// Returns `s` without leading and trailing characters from `chars`.
+std::string trim(std::string_view s, std::string_view chars = kWhitespace);
+/// Returns `s` without trailing characters from `chars`.
+std::string trim_right(std::string_view s, std::string_view chars = kWhitespace);
+/// Returns `s` in ASCII lower case (other bytes unchanged).
+std::string lower(std::string s);
+/// Returns `s` without its trailing slashes (`https://gw/` → `https://gw`, `/` → ``).
+std::string trim_trailing_slashes(std::string s);
+
+}  // namespace lwgw::util

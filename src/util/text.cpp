@@ -1,0 +1,30 @@
+// Trimming, ASCII lower case and trailing-slash removal.
+#include "lwgw/util/text.hpp"
+
+#include <cctype>
+
+namespace lwgw::util {
+
+std::string trim(std::string_view s, std::string_view chars) {
+  auto b = s.find_first_not_of(chars);
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(chars);
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::string trim_right(std::string_view s, std::string_view chars) {
+  auto e = s.find_last_not_of(chars);
+  return e == std::string_view::npos ? std::string() : std::string(s.substr(0, e + 1));
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string trim_trailing_slashes(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace lwgw::util

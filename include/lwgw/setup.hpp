@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lwgw/environment.hpp"
+#include "lwgw/util/diff.hpp"
 
 namespace lwgw::setup {
 
@@ -24,6 +25,11 @@ struct Target {
   std::string key;       // local token (proxy) or VK (direct)
   std::string self_exe;  // absolute path of lwgw, for Claude Code's apiKeyHelper
 };
+
+/// "proxy" or "direct", as the manifest records a mode.
+inline const char* mode_name(Mode m) {
+  return m == Mode::kDirect ? "direct" : "proxy";
+}
 
 inline constexpr const char* kKeyEnv = "LWGW_API_KEY";
 inline constexpr const char* kBlockBegin = "# >>> lwgw >>>";
@@ -40,10 +46,10 @@ const std::vector<std::string>& default_models();
 enum class FileKind { kJson, kToml, kBlock, kOwned };
 
 struct Edit {
-  std::string cli;
-  std::vector<std::string> path;                // JSON object path / TOML table path + key
-  std::optional<nlohmann::ordered_json> value;  // JSON value / TOML literal; nullopt = delete
-  std::optional<nlohmann::ordered_json> previous;
+  std::string cli{};
+  std::vector<std::string> path{};                // JSON object path / TOML table path + key
+  std::optional<nlohmann::ordered_json> value{};  // JSON value / TOML literal; nullopt = delete
+  std::optional<nlohmann::ordered_json> previous{};
   bool known = false;       // `previous` has been recorded (else the next apply records it)
   int parents_existed = 0;  // how many leading objects/tables of `path` existed before
 };
@@ -57,6 +63,9 @@ struct Malformed : std::runtime_error {
       : std::runtime_error(what), line(l), column(c) {}
   int line;
   int column;
+  /// The message already says what to do with the file (e.g. a block to paste), so callers do
+  /// not add "the file was left untouched".
+  bool self_explaining = false;
 };
 
 // JSON ----------------------------------------------------------------------------------------
@@ -110,7 +119,32 @@ int yaml_top_level_key_line(const std::string& text, const std::string& key);
 /// A YAML double-quoted scalar.
 std::string yaml_quote(const std::string& s);
 
-// Per-CLI content -----------------------------------------------------------------------------
+// What setup changes in one file ---------------------------------------------------------------
+
+/// For a file lwgw refuses (JSONC): the key that appears in its edits, and what the block to paste
+/// shows instead (the secret itself never goes to the terminal).
+struct PasteHint {
+  std::string key{};
+  std::string shown_as{};
+};
+
+/// One file setup wants to change, and how. Built by the CLI profiles (src/clis/) and by the
+/// shell side of setup; planned and committed by the setup engine.
+struct FileOp {
+  std::filesystem::path path{};
+  FileKind kind = FileKind::kJson;
+  std::string owner{};        // the CLI, or "shell" for the env files and rc hooks
+  std::vector<Edit> edits{};  // kJson / kToml
+  std::string content{};      // kBlock: the block body; kOwned: the whole file
+  bool secret = false;        // holds a key: written 0600, teardown restores the original mode
+  bool yaml = false;          // kBlock in a YAML file: sanity-check the file first
+  PasteHint paste_hint{};     // kJson: when the file is refused as JSONC
+};
+
+/// A word for a POSIX shell: bare when safe, else single-quoted.
+std::string sh_quote(const std::string& s);
+
+// Per-CLI content (defined in src/clis/<cli>.cpp) ---------------------------------------------
 
 /// Claude Code's settings.json edits for the mode (never ANTHROPIC_API_KEY).
 std::vector<Edit> claude_edits(const Target& t, const std::string& model,
@@ -127,6 +161,8 @@ std::vector<Edit> opencode_edits(const Target& t, const std::vector<std::string>
 /// The body of the aider block.
 std::string aider_block(const Target& t, const std::string& model);
 
+// The shell side: the env file and the rc hooks that source it --------------------------------
+
 /// The shell the user runs: basename of $SHELL when bash/zsh/fish, else bash.
 std::string default_shell(const Env& env);
 
@@ -135,6 +171,19 @@ struct EnvVars {
   std::vector<std::pair<std::string, std::string>> vars;
   bool no_proxy = false;  // append 127.0.0.1,localhost to NO_PROXY/no_proxy
 };
+
+/// One variable a CLI reads from the env file, and what it carries.
+struct EnvNeed {
+  enum class Value { kKey, kRoot };  // the key for the mode / the base URL without /v1
+  const char* name;
+  Value value;
+};
+
+/// The variables for `needs` (each name once, in order of first appearance); NO_PROXY gains
+/// loopback when `env` has an HTTP(S) proxy.
+EnvVars env_vars(const Target& t, const std::vector<EnvNeed>& needs, const Env& env);
+/// The variables of every CLI that reads the env file; Gemini CLI's only with `gemini`
+/// (defined with the profiles, src/clis/registry.cpp).
 EnvVars env_vars(const Target& t, bool gemini, const Env& env);
 /// The exports in `shell` syntax (bash/zsh: export …; fish: set -gx …).
 std::string env_script(const std::string& shell, const EnvVars& vars);
@@ -147,15 +196,27 @@ std::string fish_conf_file(const std::filesystem::path& env_file,
 
 // exec ----------------------------------------------------------------------------------------
 
-struct ExecPlan {
-  std::vector<std::string> argv;  // argv[0] is the program name to look up in PATH
-  Env env;
-  /// A settings file to write before running (Gemini: settings.json of its shadow home), if any.
-  std::optional<std::pair<std::filesystem::path, std::string>> file;
+/// Symlinks to make in `into` to every entry of `from` except `except` (an existing entry in
+/// `into` is kept).
+struct LinkEntries {
+  std::filesystem::path from{};
+  std::filesystem::path into{};
+  std::string except{};
 };
-/// How `lwgw exec <cli>` runs the CLI. `runtime_dir` holds Gemini's shadow home
-/// (GEMINI_CLI_HOME=<runtime_dir>/gemini-home); `gemini_user_settings` is the text of the user's
-/// ~/.gemini/settings.json, merged into the shadow copy.
+
+struct ExecPlan {
+  std::vector<std::string> argv{};  // argv[0] is the program name to look up in PATH
+  Env env{};
+  /// A settings file to write before running (Gemini: settings.json of its shadow home), if any.
+  std::optional<std::pair<std::filesystem::path, std::string>> file{};
+  /// Links to make after writing `file` (Gemini: the rest of ~/.gemini into the shadow home).
+  std::optional<LinkEntries> links{};
+};
+/// How `lwgw exec <cli>` runs the CLI (the profile's exec plan; src/clis/registry.cpp).
+/// `runtime_dir` holds Gemini's shadow home (GEMINI_CLI_HOME=<runtime_dir>/gemini-home);
+/// `gemini_user_settings` is the text of the user's ~/.gemini/settings.json, merged into the
+/// shadow copy (the only user file an exec plan reads). Throws Error(kUsage) for Cursor and for
+/// an unknown name.
 ExecPlan exec_plan(const std::string& cli, const Target& t, const std::vector<std::string>& args,
                    const Env& env, const std::filesystem::path& runtime_dir,
                    const std::optional<std::string>& gemini_user_settings);
@@ -163,8 +224,7 @@ ExecPlan exec_plan(const std::string& cli, const Target& t, const std::vector<st
 // diff ----------------------------------------------------------------------------------------
 
 /// A unified diff (3 lines of context) from `a` to `b`; empty when equal.
-std::string unified_diff(const std::string& a, const std::string& b, const std::string& label_a,
-                         const std::string& label_b);
+using util::unified_diff;
 
 /// SHA-256 of `data` as lowercase hex.
 std::string sha256_hex(const std::string& data);

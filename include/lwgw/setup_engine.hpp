@@ -12,7 +12,7 @@ namespace lwgw::setup {
 
 struct SetupRequest {
   std::vector<std::string> clis;
-  bool direct = false;
+  Mode mode = Mode::kProxy;
   std::string shell;  // bash | zsh | fish | all; empty = from $SHELL
   std::string model;
   std::string small_model;
@@ -29,11 +29,20 @@ struct TeardownRequest {
 int run_setup(Context& ctx, const SetupRequest& r);
 int run_teardown(Context& ctx, const TeardownRequest& r);
 
-/// The base URL and key for a mode. Proxy: http://<proxy.listen> + the local token (created and,
-/// with `persist_token`, stored when absent). Direct: gateway.url + the VK; with `stored_vk_only`
-/// the VK must come from the credential store (LWGW_VK is never written to a file).
-/// Throws Error(kConfig) "not logged in" when no VK is available in direct mode.
-Target resolve_target(Context& ctx, bool direct, bool persist_token, bool stored_vk_only);
+/// How resolve_target finds the key.
+struct TargetOptions {
+  Mode mode = Mode::kProxy;
+  /// Proxy mode: store a local token created because none existed (not on a dry run).
+  bool persist_token = true;
+  /// Direct mode: the VK must come from the credential store, because it will be written to a
+  /// file (LWGW_VK is a key for one process and is never written anywhere).
+  bool stored_vk_only = false;
+};
+
+/// The base URL and key for a mode. Proxy: http://<proxy.listen> + the local token (created when
+/// absent). Direct: gateway.url + the VK. Throws Error(kConfig) "not logged in" when no VK is
+/// available in direct mode.
+Target resolve_target(Context& ctx, const TargetOptions& o);
 
 /// The model ids the gateway lists on GET /v1/models with the stored VK; nullopt when there is
 /// no VK or the gateway does not answer with a list.

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 
+#include "lwgw/clis.hpp"
 #include "lwgw/commands.hpp"
 #include "lwgw/setup_engine.hpp"
 
@@ -16,14 +17,16 @@ struct EnvOptions {
 
 int print_env(Context& ctx, const EnvOptions& o) {
   // Both outputs exist to hand over a secret: they bypass redaction on purpose.
-  setup::Target t = setup::resolve_target(ctx, o.direct, true, false);
+  setup::Target t =
+      setup::resolve_target(ctx, {.mode = o.direct ? setup::Mode::kDirect : setup::Mode::kProxy});
   if (o.api_key) {
     *ctx.io.raw_out << t.key << "\n";
     ctx.io.raw_out->flush();
     return 0;
   }
   std::string shell = o.shell.empty() ? setup::default_shell(ctx.env) : o.shell;
-  *ctx.io.raw_out << setup::env_script(shell, setup::env_vars(t, true, ctx.env));
+  *ctx.io.raw_out << setup::env_script(shell,
+                                       setup::env_vars(t, clis::env_needs(clis::all()), ctx.env));
   ctx.io.raw_out->flush();
   return 0;
 }

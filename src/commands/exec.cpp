@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "lwgw/clis.hpp"
 #include "lwgw/commands.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
@@ -21,29 +22,21 @@ struct ExecOptions {
   bool direct = false;
 };
 
-/// Gemini CLI's own home: $GEMINI_CLI_HOME when the user set it, else HOME.
-std::filesystem::path gemini_home(Context& ctx) {
-  auto h = ctx.env.get("GEMINI_CLI_HOME");
-  return h && !h->empty() ? std::filesystem::path(*h) : ctx.paths().home;
-}
-
-std::optional<std::string> gemini_user_settings(Context& ctx) {
+std::optional<std::string> read_user_file(const std::filesystem::path& p) {
   try {
-    return fs::read_file(gemini_home(ctx) / ".gemini" / "settings.json");
+    return fs::read_file(p);
   } catch (const Error&) {
     return std::nullopt;
   }
 }
 
-/// The shadow ~/.gemini links every entry of the real one except settings.json (credentials,
-/// GEMINI.md, extensions, history…), so the run sees the user's state and writes it in place.
-void link_gemini_entries(Context& ctx, const std::filesystem::path& shadow_dir) {
+/// Links every entry of `l.from` except `l.except` into `l.into`, keeping what is there.
+void link_entries(const setup::LinkEntries& l) {
   std::error_code ec;
-  auto real = gemini_home(ctx) / ".gemini";
-  for (const auto& e : std::filesystem::directory_iterator(real, ec)) {
+  for (const auto& e : std::filesystem::directory_iterator(l.from, ec)) {
     auto name = e.path().filename();
-    if (name == "settings.json") continue;
-    auto link = shadow_dir / name;
+    if (name == l.except) continue;
+    auto link = l.into / name;
     std::error_code lec;
     auto st = std::filesystem::symlink_status(link, lec);
     if (std::filesystem::exists(st) || std::filesystem::is_symlink(st)) continue;
@@ -51,19 +44,16 @@ void link_gemini_entries(Context& ctx, const std::filesystem::path& shadow_dir) 
   }
 }
 
-int exec_cli(Context& ctx, const ExecOptions& o) {
-  if (o.cli == "cursor") (void)setup::exec_plan(o.cli, {}, {}, ctx.env, {}, {});  // throws
-  setup::Target t = setup::resolve_target(ctx, o.direct, true, false);
-  auto plan = setup::exec_plan(o.cli, t, o.args, ctx.env, ctx.paths().runtime_dir,
-                               o.cli == "gemini-cli" ? gemini_user_settings(ctx) : std::nullopt);
-  auto path = process::find_in_path(plan.argv[0], plan.env);
-  if (!path)
-    throw failure("`" + plan.argv[0] + "` (" + o.cli + ") is not on PATH; install it first");
-  if (plan.file) {
-    fs::ensure_dir(plan.file->first.parent_path(), 0700);
-    fs::atomic_write(plan.file->first, plan.file->second, 0600, true);
-    if (o.cli == "gemini-cli") link_gemini_entries(ctx, plan.file->first.parent_path());
-  }
+/// The plan's own files: a settings file to write, entries to link beside it.
+void prepare(const setup::ExecPlan& plan) {
+  if (!plan.file) return;
+  fs::ensure_dir(plan.file->first.parent_path(), 0700);
+  fs::atomic_write(plan.file->first, plan.file->second, 0600, true);
+  if (plan.links) link_entries(*plan.links);
+}
+
+[[noreturn]] void replace_process(Context& ctx, const std::filesystem::path& path,
+                                  setup::ExecPlan& plan) {
   std::vector<std::string> envs = process::to_envp(plan.env);
   std::vector<char*> argv, envp;
   for (auto& a : plan.argv) argv.push_back(a.data());
@@ -74,8 +64,27 @@ int exec_cli(Context& ctx, const ExecOptions& o) {
   ctx.io.err->flush();
   std::cout.flush();
   std::cerr.flush();
-  ::execve(path->c_str(), argv.data(), envp.data());
-  throw failure("cannot run " + path->string() + ": " + std::strerror(errno));
+  ::execve(path.c_str(), argv.data(), envp.data());
+  throw failure("cannot run " + path.string() + ": " + std::strerror(errno));
+}
+
+int exec_cli(Context& ctx, const ExecOptions& o) {
+  const clis::CliProfile& profile = clis::get(o.cli);
+  if (!profile.exec) throw usage_error(std::string(profile.hints.no_exec));
+  setup::Target t =
+      setup::resolve_target(ctx, {.mode = o.direct ? setup::Mode::kDirect : setup::Mode::kProxy});
+  auto plan = clis::exec_plan(profile,
+                              {.target = t,
+                               .env = ctx.env,
+                               .home = ctx.paths().home,
+                               .runtime_dir = ctx.paths().runtime_dir,
+                               .read_file = read_user_file},
+                              o.args);
+  auto path = process::find_in_path(plan.argv[0], plan.env);
+  if (!path)
+    throw failure("`" + plan.argv[0] + "` (" + o.cli + ") is not on PATH; install it first");
+  prepare(plan);
+  replace_process(ctx, *path, plan);
 }
 }  // namespace
 

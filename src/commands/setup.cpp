@@ -45,7 +45,7 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
       setup::SetupRequest r;
       r.clis = o->all ? cli_names() : o->clis;
       if (o->all && !o->clis.empty()) throw usage_error("use either CLI names or --all");
-      r.direct = o->direct;
+      r.mode = o->direct ? setup::Mode::kDirect : setup::Mode::kProxy;
       r.shell = o->shell;
       r.model = o->model;
       r.small_model = o->small_model;

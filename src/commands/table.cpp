@@ -3,11 +3,12 @@
 
 #include <ostream>
 
+#include "lwgw/clis.hpp"
+
 namespace lwgw {
 
 const std::vector<std::string>& cli_names() {
-  static const std::vector<std::string> names = {"claude-code", "codex",  "gemini-cli",
-                                                 "opencode",    "cursor", "aider"};
+  static const std::vector<std::string> names = clis::names();
   return names;
 }
 

@@ -1,0 +1,108 @@
+// The coding CLIs lwgw configures, one profile each (a table, like ninja's kTools[]): names,
+// files and edits per mode, env file needs, exec plan and hints. Each profile is defined in its
+// own src/clis/<name>.cpp and registered in src/clis/registry.cpp.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lwgw/context.hpp"
+#include "lwgw/error.hpp"
+#include "lwgw/setup.hpp"
+
+namespace lwgw::clis {
+
+/// What `lwgw setup` asks of each profile that writes files.
+struct SetupInputs {
+  Context& ctx;
+  std::ostream& out;
+  const setup::Target& target;
+  const std::string& model;                // --model; empty when not given
+  const std::string& small_model;          // --small-model; empty when not given
+  bool fix = false;                        // --yes: also fix the problems found
+  const std::vector<std::string>& models;  // the gateway's model ids, or setup::default_models()
+  bool models_from_gateway = false;
+};
+
+/// A file setup has just planned (and, unless --dry-run, written): its label and new text.
+struct WrittenFile {
+  std::string label{};
+  std::string text{};
+};
+
+/// What `lwgw exec` gives a profile's exec plan.
+struct ExecInputs {
+  const setup::Target& target;
+  const Env& env;                       // the environment to start from
+  std::filesystem::path home{};         // the user's home
+  std::filesystem::path runtime_dir{};  // for per-run state (Gemini's shadow home)
+  /// Reads one of the user's files; nullopt when it is missing or unreadable.
+  std::function<std::optional<std::string>(const std::filesystem::path&)> read_file;
+};
+
+/// How the CLI takes a model choice. The model-choice issue fills this in; today it says only
+/// whether --small-model (a background model) applies.
+struct ModelSlots {
+  bool small_model = false;
+};
+
+/// One check `lwgw doctor` runs for the CLI. The doctor issue fills this in.
+struct DoctorCheck {};
+
+/// Text the commands show for the CLI.
+struct Hints {
+  std::string_view next{};      // appended to setup's `next:` line
+  std::string_view teardown{};  // teardown's line for a CLI lwgw writes no file for
+  std::string_view no_exec{};   // why `lwgw exec` cannot run it (no exec plan)
+};
+
+/// Everything lwgw knows about one coding CLI. Function members may be null where noted.
+struct CliProfile {
+  std::string_view name{};                  // what setup/teardown/exec accept: "claude-code"
+  std::vector<std::string_view> aliases{};  // also accepted: "claude"
+  std::string_view title{};                 // for people: "Claude Code"
+  std::string_view binary{};                // the program on PATH; empty when there is none
+  /// The files setup changes for the target's mode. May warn, or throw Error to refuse.
+  /// Null for a CLI configured by hand (then `guide` is set).
+  std::vector<setup::FileOp> (*files)(const SetupInputs&) = nullptr;
+  /// Setup for a CLI lwgw writes no file for: prints what to do by hand; returns an error to
+  /// report (the run goes on).
+  std::optional<Error> (*guide)(Context&, std::ostream&) = nullptr;
+  /// Warnings and notes once the files are planned/written; may be null.
+  void (*after_setup)(const SetupInputs&, const std::vector<WrittenFile>&) = nullptr;
+  /// The variables it reads from the env file (sourced by the rc hooks); empty: none.
+  std::vector<setup::EnvNeed> env{};
+  /// How `lwgw exec` runs it (argv without the user's arguments), touching no file of the
+  /// user's; null when it cannot be run.
+  setup::ExecPlan (*exec)(const ExecInputs&) = nullptr;
+  Hints hints{};
+  ModelSlots models{};
+  std::vector<DoctorCheck> doctor{};
+
+  /// Setup writes files for it (the profile has `files`).
+  bool writes_files() const { return files != nullptr; }
+  /// It reads its key from the env file.
+  bool uses_env_file() const { return !env.empty(); }
+};
+
+/// Every profile, in the order `setup --all`, help and completions list them.
+const std::vector<const CliProfile*>& all();
+/// The profile called `name`, by name or alias; nullptr when there is none.
+const CliProfile* find(std::string_view name);
+/// The profile called `name`; throws Error(kUsage) "unknown CLI" when there is none.
+const CliProfile& get(std::string_view name);
+/// The names of all profiles, in order (aliases not included).
+std::vector<std::string> names();
+/// How `lwgw exec` runs `p`: its exec plan with `args` appended. Throws Error(kUsage) with
+/// hints.no_exec when it has no exec plan.
+setup::ExecPlan exec_plan(const CliProfile& p, const ExecInputs& in,
+                          const std::vector<std::string>& args);
+/// The env file variables of `profiles`, in registry order, each name once.
+std::vector<setup::EnvNeed> env_needs(const std::vector<const CliProfile*>& profiles);
+
+}  // namespace lwgw::clis

@@ -1,0 +1,185 @@
+// Committing planned files and undoing recorded ones.
+#include "commit.hpp"
+
+#include <algorithm>
+
+#include "lwgw/fs.hpp"
+#include "lwgw/gateway.hpp"
+#include "lwgw/redact.hpp"
+
+namespace lwgw::setup {
+
+namespace stdfs = std::filesystem;
+
+namespace {
+
+// Removes the directories setup created for a file, when they are empty now.
+void remove_dirs(const FileRecord& rec) {
+  for (const auto& d : rec.created_dirs) {
+    std::error_code ec;
+    if (stdfs::is_empty(d, ec) && !ec) stdfs::remove(d, ec);
+  }
+}
+
+// The file's text without what lwgw put in (per kind); an owned file edited since is theirs.
+std::string reverted(const FileRecord& rec, const std::vector<Edit>& mine,
+                     const std::string& current) {
+  switch (rec.kind) {
+    case FileKind::kJson:
+      if (auto c = find_json_comment(current))
+        throw Malformed("has comments now; lwgw will not rewrite it. Remove lwgw's keys by hand",
+                        c->first, c->second);
+      return json_revert(current, mine);
+    case FileKind::kToml:
+      return toml_revert(current, mine);
+    case FileKind::kBlock:
+      return block_remove(current, rec.added_newline);
+    case FileKind::kOwned:
+      return current;
+  }
+  return current;
+}
+
+bool empty_file(const FileRecord& rec, const std::string& text) {
+  nlohmann::ordered_json probe;
+  return text.find_first_not_of(" \t\r\n") == std::string::npos ||
+         (rec.kind == FileKind::kJson && !parse_json(text, probe) && probe.empty());
+}
+
+}  // namespace
+
+std::string Run::label(const stdfs::path& p) {
+  return display_path(p, ctx.paths().home);
+}
+
+void Run::error(const std::string& msg, Exit e) {
+  *ctx.io.err << "lwgw: error: " << redact(msg) << "\n";
+  if (code == 0) code = static_cast<int>(e);
+}
+
+stdfs::path Run::backup_path(const stdfs::path& file) {
+  std::string name = file.string();
+  std::replace(name.begin(), name.end(), '/', '_');
+  std::string stamp = utc_now_iso();
+  stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
+  return ctx.paths().state_dir / "backups" / (stamp + name);
+}
+
+void Run::show_diff(const stdfs::path& path, const std::optional<std::string>& before,
+                    const std::optional<std::string>& after) {
+  std::string l = label(path);
+  std::string d = unified_diff(before.value_or(""), after.value_or(""),
+                               before ? "a/" + l : "/dev/null", after ? "b/" + l : "/dev/null");
+  if (!d.empty()) out << d;
+}
+
+void Run::commit(Planned& p) {
+  if (!p.changed()) return;
+  if (dry_run) {
+    show_diff(p.op.path, p.before, p.after);
+    return;
+  }
+  if (!p.had_record && p.before) {
+    auto b = backup_path(p.op.path);
+    fs::ensure_dir(b.parent_path(), 0700);
+    fs::atomic_write(b, *p.before, 0600, true);
+    p.record.backup = b.string();
+  }
+  if (!p.had_record && !p.before) {
+    const stdfs::path home = ctx.paths().home;
+    for (auto d = fs::write_target(p.op.path).parent_path();
+         !d.empty() && d != home && d != d.root_path() && !stdfs::exists(d); d = d.parent_path())
+      p.record.created_dirs.push_back(d.string());
+  }
+  mode_t mode = p.op.secret ? 0600 : 0644;
+  fs::atomic_write(p.op.path, p.after, mode, p.op.secret);
+  p.record.written_sha = sha256_hex(p.after);
+  manifest.files[p.op.path.string()] = p.record;
+  manifest.save(ctx.paths());
+}
+
+void Run::forget(const std::string& key, bool whole, const std::vector<Edit>& rest) {
+  if (whole)
+    manifest.files.erase(key);
+  else
+    manifest.files[key].edits = rest;
+  if (!dry_run) manifest.save(ctx.paths());
+}
+
+// A file untouched since lwgw wrote it gets its original bytes back (or goes, when setup created
+// it). nullopt when that is not possible (changed since, or the backup is gone).
+std::optional<std::string> Run::restore_untouched(const std::string& key, const FileRecord& rec,
+                                                  const std::string& current) {
+  if (sha256_hex(current) != rec.written_sha) return std::nullopt;
+  const stdfs::path path = key;
+  std::optional<std::string> original;
+  if (!rec.created && !rec.backup.empty()) original = fs::read_file(rec.backup);
+  if (!rec.created && !original) return std::nullopt;
+  if (dry_run) {
+    show_diff(path, current, original);
+  } else if (rec.created) {
+    fs::remove_file(path);
+    remove_dirs(rec);
+  } else {
+    fs::atomic_write(path, *original, static_cast<mode_t>(rec.original_mode.value_or(0644)), true);
+  }
+  forget(key, true, {});
+  return rec.created ? "removed " + label(path) + " (setup had created it)"
+                     : "restored " + label(path) + " as it was before setup";
+}
+
+// A file changed since: only what lwgw put in comes out, everything else stays.
+std::string Run::take_out(const std::string& key, const FileRecord& rec, bool whole,
+                          const std::vector<Edit>& mine, const std::string& current) {
+  const stdfs::path path = key;
+  const std::string l = label(path);
+  std::string next;
+  try {
+    next = reverted(rec, mine, current);
+  } catch (const Malformed& e) {
+    throw config_error(where(l, e) + "; the file was left untouched");
+  }
+  if (whole && rec.created && empty_file(rec, next)) {
+    if (dry_run) {
+      show_diff(path, current, std::nullopt);
+    } else {
+      fs::remove_file(path);
+      remove_dirs(rec);
+    }
+    return "removed " + l + " (setup had created it; nothing else was left in it)";
+  }
+  if (next == current)
+    return rec.kind == FileKind::kOwned ? "left " + l + " alone (you edited it since setup)"
+                                        : "nothing of lwgw's left in " + l;
+  if (dry_run) {
+    show_diff(path, current, next);
+  } else {
+    bool restore_mode = whole && rec.secret && !rec.created && rec.original_mode;
+    fs::atomic_write(path, next, static_cast<mode_t>(rec.original_mode.value_or(0644)),
+                     restore_mode);
+    if (!whole) manifest.files[key].written_sha = sha256_hex(next);
+  }
+  return "removed lwgw's settings from " + l + " (kept your changes made since setup)";
+}
+
+std::string Run::undo(const std::string& key, const std::set<std::string>& clis) {
+  const FileRecord rec = manifest.files.at(key);
+  std::vector<Edit> mine, rest;
+  for (const auto& e : rec.edits) (clis.count(e.cli) ? mine : rest).push_back(e);
+  const bool whole = (rec.kind == FileKind::kBlock || rec.kind == FileKind::kOwned)
+                         ? clis.count(rec.cli) > 0
+                         : rest.empty();
+  if (!whole && mine.empty()) return "";
+  auto current = fs::read_file(key);
+  if (!current) {
+    forget(key, whole, rest);
+    return label(key) + " is gone already";
+  }
+  if (whole)
+    if (auto what = restore_untouched(key, rec, *current)) return *what;
+  std::string what = take_out(key, rec, whole, mine, *current);
+  forget(key, whole, rest);
+  return what;
+}
+
+}  // namespace lwgw::setup

@@ -1,0 +1,237 @@
+// `lwgw setup`: for each CLI profile, plan its files, commit them and report; then the shell side
+// (env file and rc hooks) for the CLIs that read the env file.
+#include <algorithm>
+#include <ostream>
+
+#include "commit.hpp"
+#include "lock.hpp"
+#include "lwgw/clis.hpp"
+#include "lwgw/daemon.hpp"
+#include "lwgw/fs.hpp"
+#include "lwgw/gateway.hpp"
+#include "lwgw/setup_engine.hpp"
+#include "shell_files.hpp"
+
+namespace lwgw::setup {
+
+namespace {
+
+using Profiles = std::vector<const clis::CliProfile*>;
+
+// What the CLIs of one setup run share.
+struct Session {
+  const SetupRequest& r;
+  Run& run;
+  std::optional<Target> target{};  // none when no CLI of the run writes files (Cursor alone)
+  std::optional<std::vector<std::string>> models{};  // the gateway's list, when it answered
+  std::string proxy_next = "start the proxy with `lwgw up`";
+  std::vector<std::string> env_clis_done{};
+};
+
+Profiles profiles_of(const SetupRequest& r) {
+  if (r.clis.empty()) throw usage_error("name the CLIs to set up, or use --all");
+  Profiles out;
+  for (const auto& name : r.clis) out.push_back(&clis::get(name));
+  if (!r.small_model.empty() &&
+      std::none_of(out.begin(), out.end(), [](auto* p) { return p->models.small_model; })) {
+    const auto& all = clis::all();
+    auto it = std::find_if(all.begin(), all.end(), [](auto* p) { return p->models.small_model; });
+    throw usage_error("--small-model is " + std::string((*it)->title) +
+                      "'s background model; add " + std::string((*it)->name));
+  }
+  return out;
+}
+
+// Says whether the CLIs will find a proxy where they are being pointed.
+void check_running_proxy(Context& ctx, Session& s) {
+  auto live = daemon::find_running(ctx.paths(), ctx.env);
+  if (!live) return;
+  std::string want = ctx.config().get_string("proxy.listen");
+  if (live->state.listen == want)
+    s.proxy_next = "the proxy already runs on http://" + want;
+  else
+    ctx.log().warn("the running proxy listens on " + live->state.listen + ", not on " + want +
+                   " (proxy.listen) where the CLIs are pointed: run `lwgw down && lwgw up`");
+}
+
+void start_session(Context& ctx, Session& s, const Profiles& profiles) {
+  const SetupRequest& r = s.r;
+  if (std::none_of(profiles.begin(), profiles.end(), [](auto* p) { return p->writes_files(); }))
+    return;
+  s.target =
+      resolve_target(ctx, {.mode = r.mode, .persist_token = !r.dry_run, .stored_vk_only = true});
+  s.models = fetch_models(ctx);
+  if (s.models && !r.model.empty() &&
+      std::find(s.models->begin(), s.models->end(), r.model) == s.models->end())
+    ctx.log().warn("the gateway does not list the model " + r.model +
+                   " on GET /v1/models; using it anyway");
+  if (r.mode == Mode::kProxy) check_running_proxy(ctx, s);
+}
+
+void report_file(std::ostream& out, const std::string& cli, const std::string& label,
+                 const Planned& p, bool dry_run) {
+  if (!p.changed()) {
+    out << cli << ": " << label << " is already set up; nothing to change\n";
+    return;
+  }
+  std::string keys;
+  for (const auto& k : p.changed_keys) keys += (keys.empty() ? "" : ", ") + k;
+  out << cli << ": "
+      << (dry_run ? (p.before ? "would update " : "would create ")
+                  : (p.before ? "updated " : "created "))
+      << label << (keys.empty() ? "" : " (" + keys + ")") << "\n";
+}
+
+// The env file holds one key: CLIs set up in the other mode now share this run's.
+void warn_other_mode(Session& s, const std::string& cli) {
+  const std::string mode = mode_name(s.r.mode);
+  for (const auto& [other, info] : s.run.manifest.clis)
+    if (other != cli && uses_env_file(other) && info.value("mode", "") != mode &&
+        std::find(s.r.clis.begin(), s.r.clis.end(), other) == s.r.clis.end())
+      s.run.ctx.log().warn(other + " was set up in " + info.value("mode", "") +
+                           " mode and now shares the " + mode +
+                           "-mode key in the env file; run `lwgw setup " + other +
+                           (s.r.mode == Mode::kDirect ? " --direct" : "") + "` too");
+}
+
+void record_cli(Session& s, const clis::CliProfile& p) {
+  const std::string cli(p.name);
+  if (p.uses_env_file()) warn_other_mode(s, cli);
+  s.run.manifest.clis[cli] =
+      nlohmann::ordered_json{{"mode", mode_name(s.r.mode)}, {"at", utc_now_iso()}};
+  s.run.manifest.save(s.run.ctx.paths());
+}
+
+void print_next(Session& s, const clis::CliProfile& p) {
+  const bool proxy = s.target->mode == Mode::kProxy;
+  s.run.out << "  next: ";
+  if (p.uses_env_file())
+    s.run.out << "open a new shell (see below)" << (proxy ? "; " + s.proxy_next : std::string());
+  else
+    s.run.out << (proxy ? s.proxy_next : "start a new " + std::string(p.name) + " session");
+  s.run.out << p.hints.next << "\n";
+}
+
+// Plans every file of the CLI before writing any of them, then writes and reports each.
+void setup_files(Session& s, const clis::CliProfile& p) {
+  Run& run = s.run;
+  const std::vector<std::string> models = s.models.value_or(default_models());
+  const clis::SetupInputs in{.ctx = run.ctx,
+                             .out = run.out,
+                             .target = *s.target,
+                             .model = s.r.model,
+                             .small_model = s.r.small_model,
+                             .fix = s.r.yes,
+                             .models = models,
+                             .models_from_gateway = s.models.has_value()};
+  std::vector<Planned> planned;
+  for (const auto& op : p.files(in))
+    planned.push_back(plan_file(op, run.manifest, run.label(op.path)));
+  std::vector<clis::WrittenFile> written;
+  for (auto& f : planned) {
+    const std::string label = run.label(f.op.path);
+    report_file(run.out, std::string(p.name), label, f, s.r.dry_run);
+    run.commit(f);
+    written.push_back({label, f.after});
+  }
+  if (p.after_setup) p.after_setup(in, written);
+  if (!s.r.dry_run) record_cli(s, p);
+  if (p.uses_env_file()) s.env_clis_done.emplace_back(p.name);
+  print_next(s, p);
+}
+
+void setup_cli(Session& s, const clis::CliProfile& p) {
+  const std::string cli(p.name);
+  try {
+    if (p.guide) {
+      if (auto e = p.guide(s.run.ctx, s.run.out)) s.run.error(cli + ": " + e->what(), e->code());
+    } else {
+      setup_files(s, p);
+    }
+  } catch (const Error& e) {
+    s.run.error(cli + ": " + e.what(), e.code());
+  }
+}
+
+// The shells to hook: the one asked for (or $SHELL's), and those hooked before.
+std::set<std::string> shells_to_hook(Session& s, const ShellFiles& f) {
+  std::set<std::string> shells;
+  const std::string asked = s.r.shell.empty() ? default_shell(s.run.ctx.env) : s.r.shell;
+  if (asked == "all")
+    shells = {"bash", "zsh", "fish"};
+  else
+    shells.insert(asked);
+  const auto& files = s.run.manifest.files;
+  if (files.count(f.bashrc.string())) shells.insert("bash");
+  if (files.count(f.zshrc.string())) shells.insert("zsh");
+  if (files.count(f.fish_conf.string())) shells.insert("fish");
+  return shells;
+}
+
+void warn_bash_profile(Context& ctx) {
+  auto text = fs::read_file(ctx.paths().home / ".bash_profile");
+  if (text && text->find(".bashrc") == std::string::npos)
+    ctx.log().warn(
+        "~/.bash_profile does not source ~/.bashrc, so login shells (ssh, "
+        "macOS Terminal) will not see these settings; add to it: "
+        "[ -f ~/.bashrc ] && . ~/.bashrc");
+}
+
+// The env file with the key for every CLI that reads it, and the rc hooks that source it.
+void setup_shell(Session& s, const std::set<std::string>& env_clis) {
+  Run& run = s.run;
+  Context& ctx = run.ctx;
+  const ShellFiles f = ShellFiles::of(ctx.paths());
+  const std::set<std::string> shells = shells_to_hook(s, f);
+  const EnvVars vars = env_vars_for(*s.target, env_clis, ctx.env);
+  std::vector<Planned> planned;
+  for (const auto& op : shell_ops(f, shells, vars, ctx.paths().home))
+    planned.push_back(plan_file(op, run.manifest, run.label(op.path)));
+  std::string changed;
+  for (auto& p : planned)
+    if (p.changed()) changed += (changed.empty() ? "" : ", ") + run.label(p.op.path);
+  if (!changed.empty())
+    run.out << "shell: " << (s.r.dry_run ? "would write " : "wrote ") << changed << "\n";
+  for (auto& p : planned) run.commit(p);
+  if (shells.count("bash")) warn_bash_profile(ctx);
+  if (!changed.empty())
+    run.out << "  next: open a new shell; shells and GUI apps already open keep their old "
+               "environment (in this one: eval \"$(lwgw env)\")\n";
+}
+
+void report_models(Session& s) {
+  if (!s.models || !s.r.model.empty() || !s.target) return;
+  const auto& models = *s.models;
+  std::string list;
+  for (size_t i = 0; i < models.size() && i < 12; ++i) list += (i ? ", " : "") + models[i];
+  s.run.out << "models the gateway serves: " << list << (models.size() > 12 ? ", …" : "")
+            << " (pin one with --model NAME)\n";
+}
+
+}  // namespace
+
+int run_setup(Context& ctx, const SetupRequest& r) {
+  const Profiles profiles = profiles_of(r);
+  std::optional<SetupLock> lock;
+  if (!r.dry_run) lock.emplace(ctx.paths());
+  Run run{ctx, Manifest::load(ctx.paths()), r.dry_run, *ctx.io.out};
+  Session s{.r = r, .run = run};
+  start_session(ctx, s, profiles);
+  for (const clis::CliProfile* p : profiles) setup_cli(s, *p);
+
+  std::set<std::string> env_clis(s.env_clis_done.begin(), s.env_clis_done.end());
+  for (const auto& [c, info] : run.manifest.clis)
+    if (uses_env_file(c)) env_clis.insert(c);
+  if (!env_clis.empty() && s.target) {
+    try {
+      setup_shell(s, env_clis);
+    } catch (const Error& e) {
+      run.error(std::string("shell: ") + e.what(), e.code());
+    }
+  }
+  report_models(s);
+  if (r.dry_run) run.out << "dry run: nothing was written\n";
+  return run.code;
+}
+
+}  // namespace lwgw::setup

@@ -1,0 +1,116 @@
+// The coding CLI profiles: the registry resolves names and aliases, every profile is complete,
+// names are unique, and the exec plan and env needs come from the profiles.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "lwgw/clis.hpp"
+#include "lwgw/commands.hpp"
+
+using namespace lwgw;
+
+TEST_CASE("clis: names and aliases resolve to their profile, unknown names to none") {
+  REQUIRE(clis::find("claude-code"));
+  CHECK(clis::find("claude") == clis::find("claude-code"));
+  REQUIRE(clis::find("gemini-cli"));
+  CHECK(clis::find("gemini") == clis::find("gemini-cli"));
+  for (const clis::CliProfile* p : clis::all()) {
+    CHECK(clis::find(p->name) == p);
+    CHECK(&clis::get(p->name) == p);
+    for (auto alias : p->aliases) CHECK(clis::find(alias) == p);
+  }
+  CHECK_FALSE(clis::find("vim"));
+  CHECK_FALSE(clis::find(""));
+  CHECK_FALSE(clis::find("Claude-Code"));  // names are exact
+  try {
+    (void)clis::get("vim");
+    FAIL("get accepted an unknown name");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::kUsage);
+    CHECK(std::string(e.what()) == "unknown CLI: vim");
+  }
+}
+
+TEST_CASE("clis: the registry lists the six CLIs in the documented order") {
+  const std::vector<std::string> expected = {"claude-code", "codex",  "gemini-cli",
+                                             "opencode",    "cursor", "aider"};
+  CHECK(clis::names() == expected);
+  CHECK(cli_names() == expected);  // the command table's names come from the registry
+}
+
+TEST_CASE("clis: names and aliases are unique across all profiles") {
+  std::set<std::string_view> seen;
+  for (const clis::CliProfile* p : clis::all()) {
+    CHECK_MESSAGE(seen.insert(p->name).second, p->name);
+    for (auto alias : p->aliases) {
+      CHECK_MESSAGE(seen.insert(alias).second, alias);
+      CHECK(alias != p->name);
+    }
+  }
+}
+
+TEST_CASE("clis: every profile is complete") {
+  for (const clis::CliProfile* p : clis::all()) {
+    INFO(p->name);
+    CHECK_FALSE(p->name.empty());
+    CHECK_FALSE(p->title.empty());
+    CHECK(p->name.find_first_of(" \t/") == std::string_view::npos);
+    // Setup either writes its files or guides the user through it, never both.
+    CHECK((p->files != nullptr) != (p->guide != nullptr));
+    CHECK(p->writes_files() == (p->files != nullptr));
+    // A CLI setup writes nothing for says so at teardown.
+    if (p->guide) CHECK_FALSE(p->hints.teardown.empty());
+    const bool has_after_setup = p->after_setup != nullptr;
+    if (p->guide) CHECK_FALSE(has_after_setup);
+    // exec runs the binary, or says why it cannot.
+    if (p->exec) {
+      CHECK_FALSE(p->binary.empty());
+      CHECK(p->hints.no_exec.empty());
+    } else {
+      CHECK_FALSE(p->hints.no_exec.empty());
+    }
+    // A CLI that reads the env file reads the key from LWGW_API_KEY, like the others.
+    if (p->uses_env_file()) {
+      CHECK(std::string(p->env.front().name) == setup::kKeyEnv);
+      CHECK(p->env.front().value == setup::EnvNeed::Value::kKey);
+    }
+    for (const auto& need : p->env) CHECK(need.name != nullptr);
+  }
+}
+
+TEST_CASE("clis: exec plans run the profile's binary with the user's arguments after its own") {
+  setup::Target t{setup::Mode::kProxy, "http://127.0.0.1:5566", "tok", "/usr/bin/lwgw"};
+  Env env;
+  for (const clis::CliProfile* p : clis::all()) {
+    INFO(p->name);
+    const clis::ExecInputs in{
+        .target = t,
+        .env = env,
+        .home = "/home/u",
+        .runtime_dir = "/run/lwgw",
+        .read_file = [](const std::filesystem::path&) { return std::optional<std::string>(); }};
+    if (!p->exec) {
+      CHECK_THROWS_AS(clis::exec_plan(*p, in, {"x"}), Error);
+      continue;
+    }
+    auto plan = clis::exec_plan(*p, in, {"--flag", "value"});
+    REQUIRE(plan.argv.size() >= 3);
+    CHECK(plan.argv.front() == p->binary);
+    CHECK(plan.argv[plan.argv.size() - 2] == "--flag");
+    CHECK(plan.argv.back() == "value");
+  }
+}
+
+TEST_CASE("clis: the env file holds each CLI's variables once, LWGW_API_KEY first") {
+  setup::Target t{setup::Mode::kProxy, "http://127.0.0.1:5566", "tok", "/usr/bin/lwgw"};
+  auto vars = setup::env_vars(t, clis::env_needs(clis::all()), Env());
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"LWGW_API_KEY", "tok"},
+      {"GOOGLE_GEMINI_BASE_URL", "http://127.0.0.1:5566"},
+      {"GEMINI_API_KEY", "tok"}};
+  CHECK(vars.vars == expected);
+  auto codex_only = setup::env_vars(t, clis::env_needs({&clis::get("codex")}), Env());
+  CHECK(codex_only.vars ==
+        std::vector<std::pair<std::string, std::string>>{{"LWGW_API_KEY", "tok"}});
+  CHECK(clis::env_needs({&clis::get("claude-code"), &clis::get("aider")}).empty());
+}

@@ -18,8 +18,15 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+// `needle` must be lower case. No allocation: it runs for every request's User-Agent.
 bool contains_ci(std::string_view hay, std::string_view needle) {
-  return to_lower(hay).find(to_lower(needle)) != std::string::npos;
+  if (needle.size() > hay.size()) return false;
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    size_t k = 0;
+    while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
 }
 
 const HeaderList::value_type* find(const HeaderList& h, std::string_view name) {

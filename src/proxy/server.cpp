@@ -21,6 +21,7 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -120,6 +121,11 @@ struct Server::Impl {
     std::lock_guard<std::mutex> lock(secrets_mutex);
     return secrets;
   }
+
+  /// utc_now_iso(), formatted once per second (the access log asks for it on every request).
+  const std::string& timestamp();
+  std::time_t stamp_second = 0;
+  std::string stamp_text;
 
   void emit(const nlohmann::json& line) noexcept;
   void emit_line(const std::string& line) noexcept;
@@ -279,6 +285,15 @@ Server::Impl::~Impl() {
   for (int fd : wake_fds)
     if (fd >= 0) ::close(fd);
   if (base) event_base_free(base);
+}
+
+const std::string& Server::Impl::timestamp() {
+  std::time_t now = std::time(nullptr);
+  if (now != stamp_second || stamp_text.empty()) {
+    stamp_second = now;
+    stamp_text = utc_now_iso();
+  }
+  return stamp_text;
 }
 
 void Server::Impl::emit_line(const std::string& line) noexcept {
@@ -777,7 +792,7 @@ void Connection::reply(const Decision& d, bool close, bool discard) {
     rec.bytes_in = body.received();
     rec.bytes_out = body_text.size();
     rec.error = d.code;
-    srv.emit_line(access_log_line(rec, utc_now_iso()));
+    srv.emit_line(access_log_line(rec, srv.timestamp()));
   }
   const bool must_close = close || !head.keep_alive || close_after || srv.draining;
   const bool head_only = head.method == "HEAD";
@@ -1031,7 +1046,7 @@ void Exchange::end(ExchangeState final_state, const std::string& outcome) {
   if (before_head) record.status = 499;
   record.outcome = outcome;
   record.duration_ms = ms_since(start);
-  conn.srv.emit_line(access_log_line(record, utc_now_iso()));
+  conn.srv.emit_line(access_log_line(record, conn.srv.timestamp()));
 }
 
 // --- Server ----------------------------------------------------------------------------------

@@ -101,11 +101,19 @@ Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env)
   t->body = std::move(spec.body);
   t->started = std::chrono::steady_clock::now();
   bool has_content_type = false, has_accept = false;
+  std::string line;
   for (const auto& [k, v] : spec.headers) {
     has_content_type |= header_name_equals(k, "content-type");
     has_accept |= header_name_equals(k, "accept");
     // "Name;" is how libcurl sends a header whose value is empty.
-    t->slist = curl_slist_append(t->slist, (v.empty() ? k + ";" : k + ": " + v).c_str());
+    line.assign(k);
+    if (v.empty()) {
+      line += ';';
+    } else {
+      line += ": ";
+      line += v;
+    }
+    t->slist = curl_slist_append(t->slist, line.c_str());
   }
   // Stop libcurl adding headers the client did not send.
   t->slist = curl_slist_append(t->slist, "Expect:");

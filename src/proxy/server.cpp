@@ -376,6 +376,7 @@ void Server::Impl::accept(evutil_socket_t fd) {
   conns.insert(c);
   ++connections;
   c->on_readable();  // the request is usually there already: save a trip through the loop
+  upstream->kick();
 }
 
 void Server::Impl::on_accept_error(evconnlistener*, void* self) {
@@ -549,10 +550,16 @@ void Server::Impl::files_changed() {
 
 namespace {
 void on_conn_read(evutil_socket_t, short, void* c) {
-  static_cast<Connection*>(c)->on_readable();
+  auto* conn = static_cast<Connection*>(c);
+  Upstream& upstream = *conn->srv.upstream;
+  conn->on_readable();
+  upstream.kick();  // a request read just now reaches the gateway in this turn of the loop
 }
 void on_conn_write(evutil_socket_t, short, void* c) {
-  static_cast<Connection*>(c)->on_writable();
+  auto* conn = static_cast<Connection*>(c);
+  Upstream& upstream = *conn->srv.upstream;
+  conn->on_writable();
+  upstream.kick();
 }
 void on_conn_timer(evutil_socket_t, short, void* c) {
   static_cast<Connection*>(c)->on_timeout();

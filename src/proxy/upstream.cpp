@@ -147,7 +147,17 @@ Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env)
     return nullptr;
   }
   ++active_;
+  kick_ = true;
   return t;
+}
+
+void Upstream::kick() {
+  while (kick_) {
+    kick_ = false;
+    int running = 0;
+    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done();  // may start further transfers (pipelined requests): loop
+  }
 }
 
 void Upstream::finish(Transfer* t) {
@@ -216,13 +226,16 @@ void Upstream::on_socket_event(evutil_socket_t fd, short what, void* self) {
   int running = 0;
   curl_multi_socket_action(up->multi_, fd, flags, &running);
   up->check_done();
+  up->kick();
 }
 
 void Upstream::on_timer_event(evutil_socket_t, short, void* self) {
   auto* up = static_cast<Upstream*>(self);
   int running = 0;
+  up->kick_ = false;  // this call serves the transfers just added too
   curl_multi_socket_action(up->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
   up->check_done();
+  up->kick();
 }
 
 void Upstream::check_done() {

@@ -79,6 +79,10 @@ class Upstream {
   void finish(Transfer* t);
   /// Continues a transfer whose sink returned kPause.
   void resume(Transfer* t);
+  /// Lets libcurl start the transfers added since the last call now (connection reuse, sending
+  /// the request) instead of on the loop's next turn. Call outside every libcurl callback, after
+  /// the caller has recorded the Transfer* that start() returned.
+  void kick();
   std::size_t active() const { return active_; }
 
  private:
@@ -99,7 +103,9 @@ class Upstream {
   std::vector<CURL*> idle_easy_;  // configured for config_key_, ready for another request
   std::string config_key_;
   std::size_t active_ = 0;
-  bool closing_ = false;  // in the destructor: libcurl is tearing its sockets down
+  bool closing_ = false;
+  bool kick_ = false;  // transfers added that libcurl has not seen yet  // in the destructor:
+                       // libcurl is tearing its sockets down
 };
 
 }  // namespace lwgw::proxy

@@ -199,7 +199,7 @@ std::string error_body(Dialect dialect, int status, const std::string& code,
       doc = {{"error", {{"type", code}, {"code", code}, {"message", message}}}};
       break;
   }
-  return doc.dump() + "\n";
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 bool host_allowed(std::string_view host, std::string_view extra) {

@@ -151,6 +151,7 @@ struct Server::Impl {
   static void on_drain_timeout(evutil_socket_t, short, void* self);
   static void on_signal_event(evutil_socket_t sig, short, void* self);
   static void on_watch_event(evutil_socket_t fd, short, void* self);
+  void watch_event_fired(evutil_socket_t fd);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -239,6 +240,27 @@ struct Connection {
   std::uint64_t discard_left = 0;
   std::unique_ptr<Exchange> exchange;
 };
+
+namespace {
+// The loop's entry points into a connection. Nothing may unwind into libevent: a failure that
+// escapes the code below (it should not) costs that one connection, never the proxy.
+template <typename Fn>
+void guarded(Connection* conn, Fn fn) noexcept {
+  Upstream& upstream = *conn->srv.upstream;
+  try {
+    fn();
+    upstream.kick();  // a request read just now reaches the gateway in this turn of the loop
+  } catch (...) {
+    try {
+      conn->srv.emit_line(log_line("error", "lwgw_internal_error",
+                                   {{"hint", "a connection was closed after an internal error"}}));
+      conn->abort(ExchangeState::kAborted, "internal_error");
+    } catch (...) {
+    }
+  }
+}
+
+}  // namespace
 
 // --- Impl ------------------------------------------------------------------------------------
 
@@ -336,7 +358,7 @@ std::string Server::Impl::health_json() const {
                         {"version", build::kVersion},
                         {"uptime_s", ms_since(started) / 1000.0},
                         {"gateway", live_settings()->gateway_url}};
-  return doc.dump() + "\n";
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string Server::Impl::status_json() const {
@@ -356,7 +378,7 @@ std::string Server::Impl::status_json() const {
       {"last_error", last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error)},
       {"budget_warning",
        budget_warning.empty() ? nlohmann::json(nullptr) : nlohmann::json(budget_warning)}};
-  return doc.dump() + "\n";
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 void Server::Impl::on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* self) {
@@ -372,11 +394,17 @@ void Server::Impl::accept(evutil_socket_t fd) {
   int one = 1;  // a response head and its first bytes go out in separate writes: no Nagle delay
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   evutil_make_socket_closeonexec(fd);
-  auto* c = new Connection(*this, fd, static_cast<int>(conns.size()) >= limit);
-  conns.insert(c);
+  Connection* c = nullptr;
+  try {
+    c = new Connection(*this, fd, static_cast<int>(conns.size()) >= limit);
+    conns.insert(c);
+  } catch (...) {  // out of memory: refuse this one connection
+    delete c;
+    ::close(fd);
+    return;
+  }
   ++connections;
-  c->on_readable();  // the request is usually there already: save a trip through the loop
-  upstream->kick();
+  guarded(c, [c] { c->on_readable(); });  // the request is usually there already
 }
 
 void Server::Impl::on_accept_error(evconnlistener*, void* self) {
@@ -407,7 +435,11 @@ void Server::Impl::on_wake(evutil_socket_t fd, short, void* self) {
   while (::read(fd, buf, sizeof buf) > 0) {
   }
   auto* impl = static_cast<Impl*>(self);
-  if (impl->drain_requested) impl->start_drain();
+  try {
+    if (impl->drain_requested) impl->start_drain();
+  } catch (...) {
+    event_base_loopexit(impl->base, nullptr);
+  }
 }
 
 void Server::Impl::start_drain() {
@@ -439,7 +471,11 @@ void Server::Impl::maybe_stop() {
 
 void Server::Impl::on_drain_timeout(evutil_socket_t, short, void* self) {
   auto* impl = static_cast<Impl*>(self);
-  impl->cut_all();
+  try {
+    impl->cut_all();
+  } catch (...) {
+    event_base_loopexit(impl->base, nullptr);
+  }
 }
 
 void Server::Impl::cut_all() {
@@ -508,7 +544,14 @@ void Server::Impl::start_watching() {
 }
 
 void Server::Impl::on_watch_event(evutil_socket_t fd, short, void* self) {
-  auto* impl = static_cast<Impl*>(self);
+  try {  // nothing unwinds into libevent
+    static_cast<Impl*>(self)->watch_event_fired(fd);
+  } catch (...) {
+  }
+}
+
+void Server::Impl::watch_event_fired(evutil_socket_t fd) {
+  Impl* impl = this;
   bool changed = false;
 #ifdef __linux__
   if (fd >= 0) {
@@ -551,18 +594,15 @@ void Server::Impl::files_changed() {
 namespace {
 void on_conn_read(evutil_socket_t, short, void* c) {
   auto* conn = static_cast<Connection*>(c);
-  Upstream& upstream = *conn->srv.upstream;
-  conn->on_readable();
-  upstream.kick();  // a request read just now reaches the gateway in this turn of the loop
+  guarded(conn, [conn] { conn->on_readable(); });
 }
 void on_conn_write(evutil_socket_t, short, void* c) {
   auto* conn = static_cast<Connection*>(c);
-  Upstream& upstream = *conn->srv.upstream;
-  conn->on_writable();
-  upstream.kick();
+  guarded(conn, [conn] { conn->on_writable(); });
 }
 void on_conn_timer(evutil_socket_t, short, void* c) {
-  static_cast<Connection*>(c)->on_timeout();
+  auto* conn = static_cast<Connection*>(c);
+  guarded(conn, [conn] { conn->on_timeout(); });
 }
 }  // namespace
 

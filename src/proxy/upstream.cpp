@@ -224,18 +224,24 @@ void Upstream::on_socket_event(evutil_socket_t fd, short what, void* self) {
   auto* up = static_cast<Upstream*>(self);
   int flags = ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
   int running = 0;
-  curl_multi_socket_action(up->multi_, fd, flags, &running);
-  up->check_done();
-  up->kick();
+  try {  // nothing unwinds into libevent
+    curl_multi_socket_action(up->multi_, fd, flags, &running);
+    up->check_done();
+    up->kick();
+  } catch (...) {
+  }
 }
 
 void Upstream::on_timer_event(evutil_socket_t, short, void* self) {
   auto* up = static_cast<Upstream*>(self);
   int running = 0;
   up->kick_ = false;  // this call serves the transfers just added too
-  curl_multi_socket_action(up->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-  up->check_done();
-  up->kick();
+  try {               // nothing unwinds into libevent
+    curl_multi_socket_action(up->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    up->check_done();
+    up->kick();
+  } catch (...) {
+  }
 }
 
 void Upstream::check_done() {
@@ -253,8 +259,14 @@ void Upstream::check_done() {
 }
 
 size_t Upstream::on_header(char* data, size_t size, size_t n, void* transfer) {
-  auto* t = static_cast<Transfer*>(transfer);
-  size_t len = size * n;
+  try {  // nothing unwinds into libcurl: a failure aborts this transfer
+    return header_line(static_cast<Transfer*>(transfer), data, size * n);
+  } catch (...) {
+    return 0;
+  }
+}
+
+size_t Upstream::header_line(Transfer* t, char* data, size_t len) {
   std::string_view line(data, len);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   if (line.rfind("HTTP/", 0) == 0) {  // a status line (after a 1xx, another one follows)
@@ -287,7 +299,12 @@ size_t Upstream::on_body(char* data, size_t size, size_t n, void* transfer) {
   auto* t = static_cast<Transfer*>(transfer);
   size_t len = size * n;
   if (len == 0) return 0;
-  size_t taken = t->sink->on_data(data, len);
+  size_t taken = 0;
+  try {  // nothing unwinds into libcurl: a failure aborts this transfer
+    taken = t->sink->on_data(data, len);
+  } catch (...) {
+    return 0;
+  }
   if (taken == TransferSink::kPause) {
     t->paused = true;
     return CURL_WRITEFUNC_PAUSE;

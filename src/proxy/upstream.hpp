@@ -93,6 +93,7 @@ class Upstream {
   static void on_timer_event(evutil_socket_t, short, void* self);
   static size_t on_header(char* data, size_t size, size_t n, void* transfer);
   static size_t on_body(char* data, size_t size, size_t n, void* transfer);
+  static size_t header_line(Transfer* t, char* data, size_t len);
   void check_done();
 
   event_base* base_;

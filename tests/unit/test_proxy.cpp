@@ -12,6 +12,7 @@
 #include <csignal>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -1090,4 +1091,50 @@ TEST_CASE("lwgw up --foreground serves on a listening socket it inherits (LISTEN
   CHECK(status.find("\nThreads:\t1\n") != std::string::npos);
   proc.signal(SIGTERM);
   CHECK(proc.wait(10000) == 0);
+}
+
+TEST_CASE("garbage, truncated and oversized requests never take the proxy down") {
+  Upstream up;
+  proxy::Settings s;
+  s.max_body_bytes = 1u << 20;
+  Proxy px(up.server.url(), s);
+  std::mt19937 rng(20261129);
+  const std::string valid =
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + kToken +
+      "\r\nx-test-echo: 1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+  for (int round = 0; round < 150; ++round) {
+    std::string input = valid;
+    switch (round % 5) {
+      case 0:  // random bytes
+        input.assign(rng() % 2000, '\0');
+        for (auto& c : input) c = static_cast<char>(rng());
+        break;
+      case 1:  // a valid request cut anywhere
+        input = valid.substr(0, rng() % valid.size());
+        break;
+      case 2:  // one byte flipped
+        input[rng() % input.size()] = static_cast<char>(rng());
+        break;
+      case 3:  // a huge chunk size or header
+        input = rng() % 2 ? valid.substr(0, valid.find("5\r\n")) + "fffffffffff\r\nxx"
+                          : "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX: " +
+                                std::string(70000, 'a') + "\r\n\r\n";
+        break;
+      case 4:  // pipelined valid requests followed by junk
+        input = valid + valid + "\x01\x02 junk\r\n\r\n";
+        break;
+    }
+    RawClient c(px.port);
+    ::send(c.fd, input.data(), input.size(), MSG_NOSIGNAL);
+    ::shutdown(c.fd, SHUT_WR);
+    c.read_until("(until the proxy closes or answers)", 300);
+  }
+  auto r = px.client().Get("/_lwgw/healthz");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  auto ok = auth();
+  ok.emplace("x-test-echo", "1");
+  auto fwd = px.client().Post("/v1/chat/completions", ok, "{}", "application/json");
+  REQUIRE(fwd);
+  CHECK(fwd->status == 200);
 }

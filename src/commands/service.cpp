@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "lwgw/commands.hpp"
-#include "lwgw/daemon.hpp"
 #include "lwgw/daemon/service_plan.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/process.hpp"

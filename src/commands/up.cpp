@@ -3,10 +3,10 @@
 #include <iostream>
 
 #include "lwgw/commands.hpp"
-#include "lwgw/daemon.hpp"
 #include "lwgw/daemon/host.hpp"
 #include "lwgw/daemon/preflight.hpp"
 #include "lwgw/daemon/spawn.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/process.hpp"

@@ -6,6 +6,8 @@
 #include <csignal>
 #include <ostream>
 
+#include "lwgw/daemon/port_holder.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/proxy/settings.hpp"

@@ -4,7 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/service_files.hpp"
 #include "lwgw/process.hpp"
 
 namespace lwgw::daemon {

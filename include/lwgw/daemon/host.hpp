@@ -7,7 +7,7 @@
 #include <string>
 
 #include "lwgw/context.hpp"
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/log_file.hpp"
 #include "lwgw/daemon/preflight.hpp"
 #include "lwgw/daemon/spawn.hpp"
 #include "lwgw/proxy/server.hpp"

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <optional>
 
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/state.hpp"
 
 namespace lwgw::daemon {
 

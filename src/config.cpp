@@ -99,6 +99,12 @@ void load_file(const std::filesystem::path& path, const std::string& origin,
     }
   }
 }
+// The one place a value is normalised: gateway.url without trailing slashes, so every caller can
+// append a path to it.
+ConfigValue normalized(const std::string& key, ConfigValue value) {
+  if (key == "gateway.url") return util::trim_trailing_slashes(std::get<std::string>(value));
+  return value;
+}
 }  // namespace
 
 const std::vector<ConfigKey>& config_keys() {
@@ -158,6 +164,7 @@ Config Config::load(const Paths& paths, const Env& env) {
     validate_config_value(k, value, "env " + k.env);
     c.settings_[k.name] = {value, "env " + k.env};
   }
+  for (auto& [name, setting] : c.settings_) setting.value = normalized(name, setting.value);
   return c;
 }
 
@@ -185,7 +192,7 @@ void Config::apply_flag(const std::string& key, const std::string& text, const s
   if (!spec) throw usage_error("unknown config key '" + key + "'");
   ConfigValue v = parse_config_value(*spec, text);
   validate_config_value(*spec, v, "flag " + flag);
-  settings_[key] = {v, "flag " + flag};
+  settings_[key] = {normalized(key, v), "flag " + flag};
 }
 
 ConfigValue parse_config_value(const ConfigKey& key, const std::string& raw) {

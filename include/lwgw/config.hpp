@@ -42,6 +42,7 @@ class Config {
  public:
   /// Loads all layers. Throws Error(kConfig) for a malformed file (file:line:column), a value of
   /// the wrong type or an invalid value, naming where it came from. Unknown keys become warnings().
+  /// Values are normalised once here: gateway.url has no trailing slash, whatever layer set it.
   static Config load(const Paths& paths, const Env& env);
 
   const ConfigSetting& setting(const std::string& key) const;

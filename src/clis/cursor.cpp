@@ -5,14 +5,13 @@
 #include "lwgw/credentials.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/redact.hpp"
-#include "lwgw/util/text.hpp"
 
 namespace lwgw::clis {
 
 namespace {
 
 std::optional<Error> guide(Context& ctx, std::ostream& out) {
-  const std::string gateway = util::trim_trailing_slashes(ctx.config().get_string("gateway.url"));
+  const std::string gateway = ctx.config().get_string("gateway.url");
   out << "cursor: nothing to write (Cursor keeps these in its settings, not in a file).\n"
       << "  In Cursor: Settings > Models > API Keys:\n"
       << "    OpenAI API Key:              your virtual key (`lwgw env --api-key --direct` "

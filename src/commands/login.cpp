@@ -61,7 +61,7 @@ int login(Context& ctx, const LoginOptions& o) {
   if (o.no_verify && o.verify_strict) throw usage_error("use either --verify or --no-verify");
   Config& cfg = ctx.config();
   if (!o.gateway.empty()) cfg.apply_flag("gateway.url", o.gateway, "--gateway");
-  const std::string gateway = util::trim_trailing_slashes(cfg.get_string("gateway.url"));
+  const std::string gateway = cfg.get_string("gateway.url");
 
   const std::string key = read_key(ctx, o, gateway);
   if (!looks_like_vk(key))

@@ -1,12 +1,11 @@
 // `lwgw service`: start the proxy at login — a systemd user unit on Linux, a launchd agent on
 // macOS.
-#include <sys/utsname.h>
-#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "lwgw/commands.hpp"
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/service_plan.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/process.hpp"
@@ -16,53 +15,11 @@ namespace lwgw {
 
 namespace {
 
-using Command = std::vector<std::string>;
-
-struct Plan {
-  bool macos = false;
-  std::filesystem::path file;
-  std::string content;
-  std::vector<Command> start;  // after writing the file
-  std::vector<Command> stop;   // before removing it
-  bool can_run = false;        // a user session manager is reachable from here
-  std::string why_not;
-};
-
-bool on_macos() {
-  utsname u{};
-  return ::uname(&u) == 0 && std::string(u.sysname) == "Darwin";
-}
+using daemon::Command;
+using Plan = daemon::ServicePlan;
 
 Plan make_plan(Context& ctx) {
-  const Paths& paths = ctx.paths();
-  Plan p;
-  p.macos = on_macos();
-  if (p.macos) {
-    const std::string domain = "gui/" + std::to_string(::getuid());
-    p.file = paths.home / "Library/LaunchAgents/ai.langwatch.lwgw.plist";
-    p.content = daemon::launchd_plist(ctx.self_exe, paths);
-    p.start = {{"launchctl", "bootstrap", domain, p.file.string()}};
-    p.stop = {{"launchctl", "bootout", domain + "/ai.langwatch.lwgw"}};
-    p.can_run = process::find_in_path("launchctl", ctx.env).has_value();
-    if (!p.can_run) p.why_not = "launchctl is not on PATH";
-    return p;
-  }
-  p.file = paths.xdg_config_home / "systemd/user/lwgw.service";
-  p.content = daemon::systemd_unit(ctx.self_exe, ctx.env);
-  p.start = {{"systemctl", "--user", "daemon-reload"},
-             {"systemctl", "--user", "enable", "--now", "lwgw.service"}};
-  p.stop = {{"systemctl", "--user", "disable", "--now", "lwgw.service"},
-            {"systemctl", "--user", "daemon-reload"}};
-  auto runtime = ctx.env.get_or("XDG_RUNTIME_DIR", "");
-  bool bus = !ctx.env.get_or("DBUS_SESSION_BUS_ADDRESS", "").empty() ||
-             (!runtime.empty() && std::filesystem::exists(std::filesystem::path(runtime) / "bus"));
-  bool systemctl = process::find_in_path("systemctl", ctx.env).has_value();
-  p.can_run = bus && systemctl;
-  if (!systemctl)
-    p.why_not = "systemctl is not on PATH";
-  else if (!bus)
-    p.why_not = "there is no user session bus here (no logged-in systemd session)";
-  return p;
+  return daemon::service_plan(ctx.paths(), ctx.env, ctx.self_exe);
 }
 
 std::string shell_line(const Command& c) {

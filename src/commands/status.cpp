@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lwgw/commands.hpp"
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
 
 namespace lwgw {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <thread>
 
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/log_file.hpp"
 #include "lwgw/fs.hpp"
 
 namespace lwgw::daemon {

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/port_holder.hpp"
 
 namespace lwgw::daemon {
 

@@ -1,5 +1,5 @@
 // The login-service definitions: a systemd user unit and a launchd agent.
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/service_files.hpp"
 
 namespace lwgw::daemon {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "lwgw/config.hpp"
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/http_client.hpp"
 

@@ -18,7 +18,6 @@ Settings settings_from(const Config& cfg, const Env& env) {
   s.max_connections = static_cast<int>(cfg.get_int("proxy.max_connections"));
   s.allowed_origins = cfg.get_list("proxy.allowed_origins");
   s.gateway_url = cfg.get_string("gateway.url");
-  while (!s.gateway_url.empty() && s.gateway_url.back() == '/') s.gateway_url.pop_back();
   s.ca_file = cfg.get_string("gateway.ca_file");
   s.connect_timeout_s = static_cast<long>(cfg.get_int("gateway.connect_timeout_s"));
   s.env = env;

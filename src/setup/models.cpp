@@ -4,7 +4,6 @@
 #include "lwgw/http_client.hpp"
 #include "lwgw/redact.hpp"
 #include "lwgw/setup_engine.hpp"
-#include "lwgw/util/text.hpp"
 
 namespace lwgw::setup {
 
@@ -22,8 +21,7 @@ std::optional<std::vector<std::string>> fetch_models(Context& ctx) {
   register_secret(*vk);
   Config& cfg = ctx.config();
   http::Request req;
-  req.url =
-      http::join_url(util::trim_trailing_slashes(cfg.get_string("gateway.url")), "/v1/models");
+  req.url = http::join_url(cfg.get_string("gateway.url"), "/v1/models");
   req.headers.push_back({"Authorization", "Bearer " + *vk});
   req.connect_timeout_s = cfg.get_int("gateway.connect_timeout_s");
   req.timeout_s = 15;

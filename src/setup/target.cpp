@@ -5,7 +5,6 @@
 #include "lwgw/error.hpp"
 #include "lwgw/redact.hpp"
 #include "lwgw/setup_engine.hpp"
-#include "lwgw/util/text.hpp"
 
 namespace lwgw::setup {
 
@@ -53,7 +52,7 @@ Target resolve_target(Context& ctx, const TargetOptions& o) {
   t.self_exe = ctx.self_exe;
   Config& cfg = ctx.config();
   if (o.mode == Mode::kDirect) {
-    t.root = util::trim_trailing_slashes(cfg.get_string("gateway.url"));
+    t.root = cfg.get_string("gateway.url");
     t.key = direct_key(ctx, o.stored_vk_only);
   } else {
     t.root = proxy_root(cfg);

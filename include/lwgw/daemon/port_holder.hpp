@@ -1,0 +1,16 @@
+// Who holds a local TCP port (for the "port already in use" message).
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace lwgw::daemon {
+
+/// The pid and program listening on a local TCP port, from /proc (Linux); nullopt if unknown.
+struct Holder {
+  int pid = 0;
+  std::string program;
+};
+std::optional<Holder> port_holder(int port);
+
+}  // namespace lwgw::daemon

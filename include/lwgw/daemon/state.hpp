@@ -1,0 +1,45 @@
+// The running proxy's state file, liveness, and how to find the proxy that runs.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "lwgw/environment.hpp"
+
+namespace lwgw::daemon {
+
+/// What a running proxy records about itself in `$XDG_RUNTIME_DIR/lwgw/proxy.json`.
+struct State {
+  int pid = 0;
+  std::string listen;  // host:port actually bound
+  std::string gateway;
+  std::string exe;
+  std::string started_at;
+};
+
+std::filesystem::path state_file(const Paths& paths);
+std::filesystem::path log_file(const Paths& paths);
+
+/// Whether `pid` runs: it exists and is not a zombie nobody reaped (Linux: /proc/<pid>/stat).
+bool process_alive(int pid);
+
+/// Writes the state atomically (0600). Throws Error on failure.
+void write_state(const Paths& paths, const State& state);
+/// The recorded state, or nullopt when there is none or it is unreadable.
+std::optional<State> read_state(const Paths& paths);
+/// Removes the state file if it still names `pid`.
+void remove_state(const Paths& paths, int pid);
+
+/// What the running proxy says about itself (GET /_lwgw/status), parsed.
+struct Live {
+  State state;
+  std::string status_json;  // the raw answer
+};
+
+/// The running proxy: the state file's pid is alive, and the proxy at its address answers
+/// /_lwgw/status with that pid (a pid reused by another program does not count). nullopt when
+/// not running; a stale state file is removed.
+std::optional<Live> find_running(const Paths& paths, const Env& env);
+
+}  // namespace lwgw::daemon

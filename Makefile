@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
 
-.PHONY: all deps build test demo format install clean
+.PHONY: all deps build check test demo format install clean
 
 all: build
 
@@ -14,7 +14,11 @@ build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
-test: build
+# Formatting and clang-tidy (scripts/check.sh): part of `make test`, so of .ci/run.
+check: build
+	bash scripts/check.sh $(BUILD_DIR)
+
+test: build check
 	@rm -f $(BUILD_DIR)/e2e-skipped.txt
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS); st=$$?; \
 	  if [ -s $(BUILD_DIR)/e2e-skipped.txt ]; then cat $(BUILD_DIR)/e2e-skipped.txt; fi; exit $$st

@@ -8,6 +8,7 @@ debian_packages=(
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libevent-dev
   libtomlplusplus-dev doctest-dev
   zsh fish groff-base
+  clang-format clang-tidy
 )
 brew_packages=(cmake pkg-config cli11 cpp-httplib nlohmann-json curl openssl@3 tomlplusplus libevent doctest zsh fish groff)
 

@@ -337,14 +337,17 @@ std::string edit_config(const std::string& file, Fn&& edit) {
 std::string config_text_set(const std::string& text, const ConfigKey& key, const ConfigValue& value,
                             const std::string& file) {
   auto [table, name] = split_key(key.name);
-  return edit_config(file,
-                     [&] { return toml_edit::set(text, table, name, to_toml_literal(value)); });
+  // Explicit init-captures: clang 14 (clang-tidy) cannot capture structured bindings.
+  return edit_config(file, [&text, &value, &t = table, &n = name] {
+    return toml_edit::set(text, t, n, to_toml_literal(value));
+  });
 }
 
 std::string config_text_unset(const std::string& text, const ConfigKey& key,
                               const std::string& file) {
   auto [table, name] = split_key(key.name);
-  return edit_config(file, [&] { return toml_edit::remove(text, table, name); });
+  return edit_config(file,
+                     [&text, &t = table, &n = name] { return toml_edit::remove(text, t, n); });
 }
 
 }  // namespace lwgw

@@ -39,50 +39,61 @@ std::optional<std::filesystem::path> find_in_path(const std::string& program, co
   return std::nullopt;
 }
 
-Result run(const std::vector<std::string>& argv, const std::string& input, const Env& env) {
-  Result r;
-  if (argv.empty()) return r;
-  auto exe = find_in_path(argv[0], env);
-  if (!exe) {
-    r.err = argv[0] + ": not found";
-    return r;
+namespace {
+
+// The three pipes of a child: stdin, stdout, stderr ([0] read end, [1] write end).
+struct Pipes {
+  int in[2];
+  int out[2];
+  int err[2];
+};
+
+// Opens the three pipes close-on-exec; false (and nothing left open) when one fails.
+bool open_pipes(Pipes& p) {
+  if (::pipe2(p.in, O_CLOEXEC) != 0) return false;
+  if (::pipe2(p.out, O_CLOEXEC) != 0) {
+    ::close(p.in[0]), ::close(p.in[1]);
+    return false;
   }
-  int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) return r;
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    ::close(in[0]), ::close(in[1]);
-    return r;
+  if (::pipe2(p.err, O_CLOEXEC) != 0) {
+    ::close(p.in[0]), ::close(p.in[1]), ::close(p.out[0]), ::close(p.out[1]);
+    return false;
   }
-  if (::pipe2(err, O_CLOEXEC) != 0) {
-    ::close(in[0]), ::close(in[1]), ::close(out[0]), ::close(out[1]);
-    return r;
-  }
+  return true;
+}
+
+// Forks and execs exe_path on the pipes; the parent keeps only its ends. Returns the pid, or -1
+// with every pipe closed when fork fails.
+pid_t spawn(const std::string& exe_path, const std::vector<std::string>& argv, const Env& env,
+            const Pipes& p) {
   std::vector<std::string> envs = to_envp(env);
   std::vector<char*> cargv, cenv;
   for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
   for (const auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
   cenv.push_back(nullptr);
-  const std::string exe_path = exe->string();
 
   pid_t pid = ::fork();
   if (pid == 0) {
-    ::dup2(in[0], 0);
-    ::dup2(out[1], 1);
-    ::dup2(err[1], 2);
+    ::dup2(p.in[0], 0);
+    ::dup2(p.out[1], 1);
+    ::dup2(p.err[1], 2);
     ::signal(SIGPIPE, SIG_DFL);
     ::execve(exe_path.c_str(), cargv.data(), cenv.data());
     _exit(127);
   }
-  ::close(in[0]);
-  ::close(out[1]);
-  ::close(err[1]);
-  if (pid < 0) {
-    ::close(in[1]), ::close(out[0]), ::close(err[0]);
-    return r;
-  }
+  ::close(p.in[0]);
+  ::close(p.out[1]);
+  ::close(p.err[1]);
+  if (pid < 0) ::close(p.in[1]), ::close(p.out[0]), ::close(p.err[0]);
+  return pid;
+}
+
+// Writes input to the child's stdin while collecting its stdout and stderr into r, until both are
+// closed and the input is written (or refused); closes the parent's ends.
+void pump(const Pipes& p, const std::string& input, Result& r) {
   size_t written = 0;
-  int in_fd = in[1];
+  int in_fd = p.in[1];
   if (input.empty()) {
     ::close(in_fd);
     in_fd = -1;
@@ -93,8 +104,8 @@ Result run(const std::vector<std::string>& argv, const std::string& input, const
     pollfd fds[3];
     int n = 0;
     int oi = -1, ei = -1, ii = -1;
-    if (out_open) fds[oi = n++] = {out[0], POLLIN, 0};
-    if (err_open) fds[ei = n++] = {err[0], POLLIN, 0};
+    if (out_open) fds[oi = n++] = {p.out[0], POLLIN, 0};
+    if (err_open) fds[ei = n++] = {p.err[0], POLLIN, 0};
     if (in_fd >= 0) fds[ii = n++] = {in_fd, POLLOUT, 0};
     if (::poll(fds, n, -1) < 0) {
       if (errno == EINTR) continue;
@@ -108,8 +119,8 @@ Result run(const std::vector<std::string>& argv, const std::string& input, const
       else if (k == 0 || errno != EINTR)
         open = false;
     };
-    drain(oi, out[0], r.out, out_open);
-    drain(ei, err[0], r.err, err_open);
+    drain(oi, p.out[0], r.out, out_open);
+    drain(ei, p.err[0], r.err, err_open);
     if (ii >= 0 && (fds[ii].revents & (POLLOUT | POLLERR | POLLHUP))) {
       ssize_t k = ::write(in_fd, input.data() + written, input.size() - written);
       if (k > 0) written += static_cast<size_t>(k);
@@ -120,8 +131,25 @@ Result run(const std::vector<std::string>& argv, const std::string& input, const
       }
     }
   }
-  ::close(out[0]);
-  ::close(err[0]);
+  ::close(p.out[0]);
+  ::close(p.err[0]);
+}
+
+}  // namespace
+
+Result run(const std::vector<std::string>& argv, const std::string& input, const Env& env) {
+  Result r;
+  if (argv.empty()) return r;
+  auto exe = find_in_path(argv[0], env);
+  if (!exe) {
+    r.err = argv[0] + ": not found";
+    return r;
+  }
+  Pipes p{};
+  if (!open_pipes(p)) return r;
+  const pid_t pid = spawn(exe->string(), argv, env, p);
+  if (pid < 0) return r;
+  pump(p, input, r);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -74,6 +74,7 @@ std::string sq(const std::string& s) {  // single-quoted for sh/zsh/fish
 
 std::vector<std::string> names(const std::vector<Opt>& opts) {
   std::vector<std::string> v;
+  v.reserve(opts.size());
   for (const auto& o : opts) v.push_back(o.name);
   return v;
 }

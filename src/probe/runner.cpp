@@ -65,7 +65,7 @@ std::string health_problems(const std::optional<json>& j) {
   return missing.empty() ? "" : "the body lacks" + missing;
 }
 
-Result judge_unauth(Result res, const http::Response& r) {
+Result judge_unauth(const Result& res, const http::Response& r) {
   if (r.status == 200)
     return verdict(res, Verdict::kFail,
                    "200 without a key: the gateway does not enforce authentication");

@@ -123,7 +123,7 @@ HeaderList upstream_request_headers(const HeaderList& client, CredentialPlace pl
   for (const auto& [k, v] : client) {
     if (is_hop_by_hop(k, client) || is_credential_header(k)) continue;
     if (std::any_of(std::begin(kDropped), std::end(kDropped),
-                    [&](std::string_view d) { return header_name_equals(k, d); }))
+                    [&name = k](std::string_view d) { return header_name_equals(name, d); }))
       continue;
     out.emplace_back(k, v);
   }

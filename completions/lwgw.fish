@@ -100,7 +100,7 @@ complete -c lwgw -n '__fish_seen_subcommand_from diff' -l help -d 'Print this he
 complete -c lwgw -n '__fish_seen_subcommand_from diff' -s h -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from diff' -l gateway -r -d 'Gateway URL (default gateway.url)'
 complete -c lwgw -n '__fish_seen_subcommand_from diff' -l via-proxy -d 'Send the probes through the local proxy'
-complete -c lwgw -n '__fish_seen_subcommand_from diff' -l baseline -r -d 'builtin (the brief'\''s transcripts) or a file'
+complete -c lwgw -n '__fish_seen_subcommand_from diff' -l baseline -r -d 'builtin (the gateway'\''s verified smoke output of 2026-04-19) or a file'
 complete -c lwgw -n '__fish_seen_subcommand_from diff' -l record -r -d 'Save the current transcripts as a baseline file'
 complete -c lwgw -n '__fish_seen_subcommand_from doctor' -l help -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from doctor' -s h -d 'Print this help message and exit'

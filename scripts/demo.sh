@@ -58,7 +58,7 @@ start_standin seed --profile seed
 seed_url=$url
 start_standin current --profile current
 current_url=$url
-printf 'stand-in gateway (the brief'"'"'s 2026-04-19 gateway): %s\n' "$seed_url"
+printf 'stand-in gateway (the gateway as of 2026-04-19): %s\n' "$seed_url"
 printf 'stand-in gateway (today'"'"'s gateway):                 %s\n' "$current_url"
 
 step "lwgw --version"
@@ -84,7 +84,7 @@ step "lwgw smoke --completion"
 step "lwgw smoke --via-proxy   # the same probes through the local proxy"
 "$lwgw" smoke --via-proxy
 
-step "lwgw diff            # the brief's gateway against the brief's transcripts"
+step "lwgw diff            # the 2026-04-19 gateway against its verified output"
 "$lwgw" diff
 
 step "lwgw diff --gateway $current_url   # today's gateway: drift, not breaking"

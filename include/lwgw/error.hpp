@@ -6,7 +6,7 @@
 
 namespace lwgw {
 
-/// Exit codes documented in lwgw-cli.md and the man page.
+/// Exit codes, as documented in the man page (EXIT STATUS).
 enum class Exit : int {
   kOk = 0,
   kFailed = 1,      // the operation or a check failed

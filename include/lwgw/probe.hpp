@@ -1,6 +1,6 @@
 // The gateway probes behind `lwgw smoke` and `lwgw diff`: which requests, how a response is
-// judged, transcripts (the brief's `HTTP/1.1 …` text), their normalisation and comparison, and
-// baselines (the brief's pinned transcripts compiled in, or a recorded file).
+// judged, transcripts (`HTTP/1.1 …` text), their normalisation and comparison, and
+// baselines (the gateway's verified smoke output of 2026-04-19 compiled in, or a recorded file).
 #pragma once
 
 #include <optional>
@@ -19,13 +19,13 @@ namespace lwgw::probe {
 
 // ---- transcripts -------------------------------------------------------------------------------
 
-/// One response as the brief prints it: status line, `Name: value` headers, blank line, body.
+/// One response as a transcript prints it: status line, `Name: value` headers, blank line, body.
 struct Transcript {
   long status = 0;
   std::string status_line;  // "HTTP/1.1 200 OK"
   std::vector<http::Header> headers;
   std::string body;
-  /// False when the baseline shows only the status line and body (the brief's /startupz):
+  /// False when the baseline shows only the status line and body (the 2026-04-19 /startupz):
   /// then headers are not compared.
   bool headers_pinned = true;
 };
@@ -36,7 +36,7 @@ Transcript from_response(const http::Response& response);
 
 /// `HTTP/1.1 200 OK\nName: value\n…\n\nbody` (the body without its trailing newline).
 std::string format_transcript(const Transcript& t);
-/// Parses format_transcript's text; a second line that is not a header (the brief's /startupz)
+/// Parses format_transcript's text; a second line that is not a header (the 2026-04-19 /startupz)
 /// means headers_pinned = false. Throws Error(kConfig) when there is no status line.
 Transcript parse_transcript(const std::string& text);
 
@@ -94,7 +94,7 @@ struct Baseline {
   const BaselineProbe* find(const std::string& probe) const;
 };
 
-/// The brief's "Verified smoke output" transcripts (2026-04-19), compiled in.
+/// The gateway's verified smoke output of 2026-04-19, transcript by transcript, compiled in.
 const Baseline& builtin_baseline();
 /// Parses a baseline file (`lwgw diff --record` output). Throws Error(kConfig) naming `where`.
 Baseline parse_baseline(const std::string& text, const std::string& where);

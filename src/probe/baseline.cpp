@@ -1,5 +1,5 @@
-// Baselines: the brief's pinned transcripts (compiled in) and the files `lwgw diff --record`
-// writes.
+// Baselines: the gateway's verified smoke output of 2026-04-19 (compiled in) and the files `lwgw
+// diff --record` writes.
 #include <nlohmann/json.hpp>
 
 #include "lwgw/error.hpp"
@@ -11,12 +11,12 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// The brief (coding-clis-overview, "Verified smoke output", pinned 2026-04-19), transcript by
-// transcript. /startupz and /readyz: the brief pins the cold-boot 503 and says both "go to 200"
+// The gateway's verified smoke output of 2026-04-19, transcript by transcript. /startupz and
+// /readyz: that output pins the cold-boot 503 and says both "go to 200"
 // once started; the steady state has /healthz's shape. /readyz answers 503 draining after SIGTERM.
 constexpr const char* kBuiltin = R"JSON({
   "format": "lwgw-baseline/1",
-  "gateway": "the brief's local gateway (go run ./cmd/gateway)",
+  "gateway": "the LangWatch AI Gateway run locally (go run ./cmd/gateway), 2026-04-19",
   "recorded_at": "2026-04-19",
   "probes": [
     {"probe": "healthz", "request": "GET /healthz",
@@ -55,7 +55,7 @@ const BaselineProbe* Baseline::find(const std::string& probe) const {
 const Baseline& builtin_baseline() {
   static const Baseline b = [] {
     Baseline x = parse_baseline(kBuiltin, "builtin baseline");
-    x.source = "builtin (the brief's verified smoke output, 2026-04-19)";
+    x.source = "builtin (the gateway's verified smoke output, 2026-04-19)";
     return x;
   }();
   return b;

@@ -1,4 +1,5 @@
-// Transcripts: capture from a response, the brief's text format, normalisation, classification.
+// Transcripts: capture from a response, the `HTTP/1.1 …` text format, normalisation,
+// classification.
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -6,6 +7,7 @@
 
 #include "lwgw/error.hpp"
 #include "lwgw/probe.hpp"
+#include "lwgw/proxy/http1.hpp"
 #include "lwgw/util/diff.hpp"
 #include "lwgw/util/text.hpp"
 
@@ -33,40 +35,9 @@ bool transport_header(const std::string& name) {
 }
 
 const char* reason_phrase(long code) {
-  switch (code) {
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 402:
-      return "Payment Required";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 413:
-      return "Payload Too Large";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "";
-  }
+  // The proxy's table; an unknown code shows no phrase in a transcript.
+  std::string_view r = proxy::http1::reason_phrase(static_cast<int>(code));
+  return r == "Unknown" ? "" : r.data();
 }
 
 std::optional<json> parse_json(const std::string& body) {
@@ -210,7 +181,7 @@ Transcript parse_transcript(const std::string& text) {
   size_t nl = rest.find('\n');
   std::string first = rest.substr(0, nl);
   if (!first.empty() &&
-      !std::regex_match(first, kHeader)) {  // no headers shown (brief's /startupz)
+      !std::regex_match(first, kHeader)) {  // no headers shown (the 2026-04-19 /startupz)
     t.headers_pinned = false;
     t.body = rest;
   } else {

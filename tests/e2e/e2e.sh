@@ -63,7 +63,7 @@ timeout_s=${LWGW_E2E_TIMEOUT:-120}
 prompt="Say hello in five words."
 reply="Hello from the stand-in gateway"
 
-# Per CLI: the one-shot command (clis.md), the endpoint it must hit, the credential header the
+# Per CLI: the one-shot command (observed with the real binaries), the endpoint it must hit, the credential header the
 # gateway must see, and the CLI's own headers that must arrive intact.
 case "$cli" in
   claude-code)
@@ -294,7 +294,7 @@ case "$mode" in
       # no proxy at all: the CLI must reach the gateway itself
       lwgw status >/dev/null 2>&1; check "direct: no proxy runs (lwgw status exit 4)" [ $? -eq 4 ]
       run_cli "$mode"
-      # Claude Code sends an apiKeyHelper key in x-api-key AND Authorization (clis.md)
+      # Claude Code sends an apiKeyHelper key in x-api-key AND Authorization (observed with the real binaries)
       assert_success "$mode" "$([ "$cli" = claude-code ] && echo x-api-key)"
     fi
     teardown_restores "$T/snap.before" "$T/snap.setup"

@@ -1,8 +1,9 @@
 // lwgw-standin-gateway: a loopback stand-in for the LangWatch AI Gateway (tests and `make demo`).
-// Reproduces the HTTP contract of ../../../shared/spec/gateway-contract.md: probes, auth from the
+// Reproduces the LangWatch AI Gateway's HTTP contract: probes, auth from the
 // four key headers, error envelopes, /v1/models, streams for the four dialects, trace headers,
 // budget warnings, policy/budget errors, a mid-stream error on request and drain on SIGTERM.
-// `--profile seed` answers like the brief's pinned transcripts, `--profile current` like today.
+// `--profile seed` answers like the gateway's verified smoke output of 2026-04-19, `--profile
+// current` like today.
 #include <httplib.h>
 #include <signal.h>
 #include <unistd.h>

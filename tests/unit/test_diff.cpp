@@ -68,7 +68,7 @@ TEST_CASE("normalise_value turns volatile values into typed placeholders") {
         "{\"status\":\"ok\",\"version\":\"<version>\",\"uptime_s\":<float>}");
 }
 
-TEST_CASE("transcripts round-trip through the brief's text format") {
+TEST_CASE("transcripts round-trip through the transcript text format") {
   auto t = probe::parse_transcript(kSeed401);
   CHECK(t.status == 401);
   CHECK(t.headers.size() == 6);
@@ -132,7 +132,7 @@ TEST_CASE("unified_diff marks removed and added lines") {
   CHECK(d == std::vector<std::string>{" a", "-b", "+x", " c"});
 }
 
-TEST_CASE("the builtin baseline holds the brief's transcripts") {
+TEST_CASE("the builtin baseline holds the 2026-04-19 transcripts") {
   const auto& b = probe::builtin_baseline();
   REQUIRE(b.find("healthz"));
   CHECK(probe::format_transcript(b.find("healthz")->variants.at(0).transcript) == kSeedHealthz);
@@ -157,7 +157,7 @@ TEST_CASE("diff against --profile seed: no difference, exit 0") {
   CHECK(has(r.out, "unauth-models (GET /v1/models): same"));
 }
 
-TEST_CASE("diff against the seed's cold-boot window matches the brief's 503 /startupz") {
+TEST_CASE("diff against the seed's cold-boot window matches the 2026-04-19 503 /startupz") {
   StandIn s({"--profile", "seed", "--cold-boot-ms", "600000"});
   TempHome t;
   auto r = run_inproc({"--json", "diff", "--gateway", s.url()}, t.env());

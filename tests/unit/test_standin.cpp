@@ -38,7 +38,7 @@ bool has(const std::string& hay, const std::string& needle) {
 }
 }  // namespace
 
-TEST_CASE("stand-in --profile seed answers like the brief's transcripts") {
+TEST_CASE("stand-in --profile seed answers like the 2026-04-19 transcripts") {
   StandIn s({"--profile", "seed"});
   auto h = get(s, "/healthz", {{"Accept-Encoding", "gzip, br"}});
   CHECK(h.status == 200);

@@ -79,7 +79,8 @@ class BodyDecoder {
   std::string line_;  // a chunk-size or trailer line being assembled
 };
 
-/// The standard reason phrase for a status ("OK", "Bad Gateway", …), or "Unknown".
+/// The standard reason phrase for a status ("OK", "Bad Gateway", …), or "Unknown"; a view of a
+/// string literal, so its data() is NUL-terminated.
 std::string_view reason_phrase(int status);
 
 /// How the response body is framed on the client connection.

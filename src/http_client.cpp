@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 
+#include "lwgw/util/text.hpp"
+
 namespace lwgw::http {
 
 namespace {
@@ -24,15 +26,12 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* r = static_cast<Response*>(user);
-  std::string line(data, size * n);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (line.rfind("HTTP/", 0) == 0) {  // a new status line (after 1xx or a redirect): start over
-    r->status_line = line;
+  HeaderLine line = parse_header_line(std::string_view(data, size * n));
+  if (line.kind == HeaderLine::Kind::kStatus) {  // a new response (after 1xx or a redirect)
+    r->status_line = std::string(line.text);
     r->headers.clear();
-  } else if (auto colon = line.find(':'); colon != std::string::npos) {
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    r->headers.push_back({line.substr(0, colon), value});
+  } else if (line.kind == HeaderLine::Kind::kField) {
+    r->headers.push_back({std::string(line.name), std::string(line.value)});
   }
   return size * n;
 }
@@ -52,19 +51,30 @@ std::string scheme_proxy(const std::string& url, const Env& env) {
 
 std::optional<std::string> Response::header(const std::string& name) const {
   for (const auto& h : headers)
-    if (iequals(h.name, name)) return h.value;
+    if (util::iequals(h.name, name)) return h.value;
   return std::nullopt;
 }
 
-bool iequals(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
+HeaderLine parse_header_line(std::string_view raw) {
+  HeaderLine h;
+  while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+  h.text = raw;
+  if (raw.empty()) {
+    h.kind = HeaderLine::Kind::kEnd;
+  } else if (raw.rfind("HTTP/", 0) == 0) {
+    h.kind = HeaderLine::Kind::kStatus;
+    size_t sp = raw.find(' ');
+    h.status = sp == std::string_view::npos ? 0 : std::strtol(raw.data() + sp + 1, nullptr, 10);
+    size_t sp2 = sp == std::string_view::npos ? sp : raw.find(' ', sp + 1);
+    if (sp2 != std::string_view::npos) h.reason = raw.substr(sp2 + 1);
+  } else if (size_t colon = raw.find(':'); colon != std::string_view::npos) {
+    h.kind = HeaderLine::Kind::kField;
+    h.name = raw.substr(0, colon);
+    h.value = raw.substr(colon + 1);
+    while (!h.value.empty() && (h.value.front() == ' ' || h.value.front() == '\t'))
+      h.value.remove_prefix(1);
   }
-  return true;
+  return h;
 }
 
 void global_init() {

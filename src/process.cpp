@@ -12,6 +12,14 @@
 
 namespace lwgw::process {
 
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
 std::vector<std::string> to_envp(const Env& env) {
   std::vector<std::string> out;
   for (const auto& [k, v] : env.vars()) out.push_back(k + "=" + v);
@@ -67,11 +75,9 @@ bool open_pipes(Pipes& p) {
 pid_t spawn(const std::string& exe_path, const std::vector<std::string>& argv, const Env& env,
             const Pipes& p) {
   std::vector<std::string> envs = to_envp(env);
-  std::vector<char*> cargv, cenv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  for (const auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
-  cenv.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> cargv = c_strings(args);
+  std::vector<char*> cenv = c_strings(envs);
 
   pid_t pid = ::fork();
   if (pid == 0) {

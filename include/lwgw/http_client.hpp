@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lwgw/environment.hpp"
@@ -37,6 +38,20 @@ struct Response {
   std::optional<std::string> header(const std::string& name) const;
 };
 
+/// One line a libcurl header callback receives, classified (views into that line).
+struct HeaderLine {
+  enum class Kind { kStatus, kField, kEnd, kOther };
+  Kind kind = Kind::kOther;
+  std::string_view text;    // the line without its CR/LF (kStatus: the whole status line)
+  long status = 0;          // kStatus: 200 from "HTTP/1.1 200 OK"
+  std::string_view reason;  // kStatus: "OK"
+  std::string_view name;    // kField
+  std::string_view value;   // kField, leading whitespace removed
+};
+/// Classifies a header-callback line: a status line (a new response after a 1xx or redirect),
+/// a `Name: value` field, the blank line ending the head, or anything else.
+HeaderLine parse_header_line(std::string_view raw);
+
 /// Sets up libcurl once per process (before any thread starts).
 void global_init();
 
@@ -52,8 +67,5 @@ void apply_ca_file(void* curl_easy, const std::string& ca_file);
 
 /// `base` + `path` with exactly one slash between them (`base` may carry a path prefix).
 std::string join_url(const std::string& base, const std::string& path);
-
-/// True when the name equals `other` ignoring ASCII case.
-bool iequals(const std::string& a, const std::string& b);
 
 }  // namespace lwgw::http

@@ -25,5 +25,8 @@ std::optional<std::filesystem::path> find_in_path(const std::string& program, co
 
 /// The environment as a `NAME=value` list.
 std::vector<std::string> to_envp(const Env& env);
+/// The NULL-terminated char* array execve() wants, pointing into `strings` (which must outlive
+/// it and not change).
+std::vector<char*> c_strings(std::vector<std::string>& strings);
 
 }  // namespace lwgw::process

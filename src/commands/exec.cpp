@@ -55,11 +55,8 @@ void prepare(const setup::ExecPlan& plan) {
 [[noreturn]] void replace_process(Context& ctx, const std::filesystem::path& path,
                                   setup::ExecPlan& plan) {
   std::vector<std::string> envs = process::to_envp(plan.env);
-  std::vector<char*> argv, envp;
-  for (auto& a : plan.argv) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : envs) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  std::vector<char*> argv = process::c_strings(plan.argv);
+  std::vector<char*> envp = process::c_strings(envs);
   ctx.io.out->flush();
   ctx.io.err->flush();
   std::cout.flush();

@@ -3,6 +3,7 @@
 
 #include "lwgw/credentials.hpp"
 #include "lwgw/error.hpp"
+#include "lwgw/proxy/settings.hpp"
 #include "lwgw/redact.hpp"
 
 namespace lwgw::daemon {
@@ -21,9 +22,7 @@ Preflight preflight(Context& ctx, const std::string& listen_flag) {
   Preflight p;
   p.listen = parse_listen(cfg.get_string("proxy.listen"));
   if (!cfg.get_bool("proxy.allow_remote") && !is_loopback_host(p.listen.host))
-    throw failure("proxy.listen " + cfg.get_string("proxy.listen") +
-                  " is not a loopback address; the proxy holds your key, so it listens on "
-                  "127.0.0.1, ::1 or localhost unless proxy.allow_remote = true");
+    throw failure(proxy::loopback_refusal(cfg.get_string("proxy.listen")));
   p.secrets = read_secrets(ctx);
   if (p.secrets.vk.empty()) throw config_error("no virtual key: run `lwgw login` first");
   if (p.secrets.local_token.empty()) {

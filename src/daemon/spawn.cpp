@@ -1,5 +1,6 @@
 // Starting the proxy detached and the readiness message it sends back (one JSON line).
 #include "lwgw/daemon/spawn.hpp"
+#include "lwgw/process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -50,14 +51,6 @@ void ReadyPipe::close() {
 
 namespace {
 
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  out.reserve(v.size() + 1);
-  for (auto& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
 // In the first child: never returns.
 [[noreturn]] void become_daemon(const std::string& exe, int read_end, char* const* argv,
                                 char* const* envp) {
@@ -102,7 +95,7 @@ std::optional<Readiness> spawn_detached(const SpawnRequest& request) {
   args.insert(args.end(), request.args.begin(), request.args.end());
   args.insert(args.end(), {"--ready-fd", std::to_string(pipefd[1])});
   std::vector<std::string> envs = request.envp;
-  std::vector<char*> cargv = c_strings(args), cenv = c_strings(envs);
+  std::vector<char*> cargv = process::c_strings(args), cenv = process::c_strings(envs);
 
   pid_t child = ::fork();
   if (child < 0) {

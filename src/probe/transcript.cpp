@@ -269,7 +269,7 @@ std::vector<Difference> compare(const Transcript& baseline, const Transcript& cu
   if (baseline.headers_pinned) {
     auto find = [](const Transcript& t, const std::string& name) -> std::optional<std::string> {
       for (const auto& h : t.headers)
-        if (http::iequals(h.name, name)) return h.value;
+        if (util::iequals(h.name, name)) return h.value;
       return std::nullopt;
     };
     auto bct = find(baseline, "Content-Type"), cct = find(current, "Content-Type");

@@ -5,29 +5,11 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "lwgw/util/text.hpp"
+
 namespace lwgw::proxy {
 
 namespace {
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = lower(c);
-  return out;
-}
-
-// `needle` must be lower case. No allocation: it runs for every request's User-Agent.
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  if (needle.size() > hay.size()) return false;
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    size_t k = 0;
-    while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
-    if (k == needle.size()) return true;
-  }
-  return false;
-}
 
 const HeaderList::value_type* find(const HeaderList& h, std::string_view name) {
   for (const auto& kv : h)
@@ -56,10 +38,7 @@ std::vector<std::string_view> split_query(std::string_view q) {
 }  // namespace
 
 bool header_name_equals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
+  return util::iequals(a, b);
 }
 
 bool is_hop_by_hop(std::string_view name, const HeaderList& all) {
@@ -216,19 +195,19 @@ bool host_allowed(std::string_view host, std::string_view extra) {
       return false;
     name = name.substr(0, colon);
   }
-  std::string n = to_lower(name);
+  std::string n = util::lower(std::string(name));
   if (n == "127.0.0.1" || n == "localhost" || n == "[::1]") return true;
   if (extra.empty()) return false;
-  std::string e = to_lower(extra);
+  std::string e = util::lower(std::string(extra));
   return n == e || n == "[" + e + "]";
 }
 
 std::string client_name(std::string_view ua) {
-  if (contains_ci(ua, "claude")) return "claude-code";
-  if (contains_ci(ua, "codex")) return "codex";
-  if (contains_ci(ua, "gemini")) return "gemini-cli";
-  if (contains_ci(ua, "opencode")) return "opencode";
-  if (contains_ci(ua, "aider")) return "aider";
+  if (util::icontains(ua, "claude")) return "claude-code";
+  if (util::icontains(ua, "codex")) return "codex";
+  if (util::icontains(ua, "gemini")) return "gemini-cli";
+  if (util::icontains(ua, "opencode")) return "opencode";
+  if (util::icontains(ua, "aider")) return "aider";
   return "other";
 }
 

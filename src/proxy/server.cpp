@@ -1185,9 +1185,7 @@ int Server::bind() {
           "address; the proxy holds your key, so it listens on 127.0.0.1 or ::1");
   } else {
     if (!s.allow_remote && !is_loopback_host(s.listen_host))
-      throw failure("proxy.listen " + s.listen_host + ":" + std::to_string(s.listen_port) +
-                    " is not a loopback address; the proxy holds your key, so it listens on "
-                    "127.0.0.1, ::1 or localhost unless proxy.allow_remote = true");
+      throw failure(loopback_refusal(s.listen_host + ":" + std::to_string(s.listen_port)));
     if (s.allow_remote && (!s.require_local_token || impl_->current_secrets()->local_token.empty()))
       throw config_error(
           "proxy.allow_remote needs proxy.require_local_token = true and a local token (run "

@@ -5,6 +5,12 @@
 
 namespace lwgw::proxy {
 
+std::string loopback_refusal(const std::string& listen) {
+  return "proxy.listen " + listen +
+         " is not a loopback address; the proxy holds your key, so it listens on 127.0.0.1, ::1 "
+         "or localhost unless proxy.allow_remote = true";
+}
+
 Settings settings_from(const Config& cfg, const Env& env) {
   Settings s;
   auto hp = parse_listen(cfg.get_string("proxy.listen"));

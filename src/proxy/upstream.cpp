@@ -267,15 +267,12 @@ size_t Upstream::on_header(char* data, size_t size, size_t n, void* transfer) {
 }
 
 size_t Upstream::header_line(Transfer* t, char* data, size_t len) {
-  std::string_view line(data, len);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  if (line.rfind("HTTP/", 0) == 0) {  // a status line (after a 1xx, another one follows)
+  const http::HeaderLine line = http::parse_header_line(std::string_view(data, len));
+  if (line.kind == http::HeaderLine::Kind::kStatus) {  // after a 1xx, another one follows
     t->headers.clear();
-    size_t sp = line.find(' ');
-    t->status = sp == std::string_view::npos ? 0 : std::strtol(line.data() + sp + 1, nullptr, 10);
-    size_t sp2 = sp == std::string_view::npos ? sp : line.find(' ', sp + 1);
-    t->reason = sp2 == std::string_view::npos ? "" : std::string(line.substr(sp2 + 1));
-  } else if (line.empty()) {
+    t->status = line.status;
+    t->reason = std::string(line.reason);
+  } else if (line.kind == http::HeaderLine::Kind::kEnd) {
     if (t->status >= 200 && !t->head_done) {
       t->head_done = true;
       t->ttfb_ms =
@@ -283,14 +280,8 @@ size_t Upstream::header_line(Transfer* t, char* data, size_t len) {
               .count();
       if (!t->sink->on_head()) return 0;
     }
-  } else if (!t->head_done) {
-    size_t colon = line.find(':');
-    if (colon != std::string_view::npos) {
-      std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-        value.remove_prefix(1);
-      t->headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-    }
+  } else if (line.kind == http::HeaderLine::Kind::kField && !t->head_done) {
+    t->headers.emplace_back(std::string(line.name), std::string(line.value));
   }
   return len;
 }

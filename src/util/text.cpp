@@ -22,6 +22,23 @@ std::string lower(std::string s) {
   return s;
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower_char(a[i]) != lower_char(b[i])) return false;
+  return true;
+}
+
+bool icontains(std::string_view hay, std::string_view lower_needle) {
+  if (lower_needle.size() > hay.size()) return false;
+  for (size_t i = 0; i + lower_needle.size() <= hay.size(); ++i) {
+    size_t k = 0;
+    while (k < lower_needle.size() && lower_char(hay[i + k]) == lower_needle[k]) ++k;
+    if (k == lower_needle.size()) return true;
+  }
+  return false;
+}
+
 std::string trim_trailing_slashes(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();
   return s;

@@ -36,6 +36,9 @@ struct Secrets {
   std::string local_token;  // empty: none generated yet
 };
 
+/// Why a proxy.listen address that is not loopback is refused without proxy.allow_remote.
+std::string loopback_refusal(const std::string& listen);
+
 /// The proxy's settings from lwgw's layered configuration (proxy.* and gateway.* keys).
 Settings settings_from(const Config& cfg, const Env& env);
 

@@ -12,7 +12,7 @@
 #include <mach-o/dyld.h>
 #endif
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/http_client.hpp"
 #include "lwgw/redact.hpp"

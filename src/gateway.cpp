@@ -76,13 +76,4 @@ void save_login_state(const Paths& paths, const LoginState& s) {
   fs::atomic_write(paths.state_dir / "login.json", doc.dump(2) + "\n", 0600);
 }
 
-std::string utc_now_iso() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace lwgw

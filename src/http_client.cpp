@@ -7,17 +7,13 @@
 #include <memory>
 #include <mutex>
 
+#include "lwgw/util/clock.hpp"
 #include "lwgw/util/text.hpp"
+#include "util/curl.hpp"
 
 namespace lwgw::http {
 
 namespace {
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   static_cast<std::string*>(user)->append(data, size * n);
@@ -114,12 +110,12 @@ void apply_ca_file(void* handle, const std::string& ca_file) {
 Response send(const Request& req, const Env& env) {
   global_init();
   Response r;
-  std::unique_ptr<CURL, CurlDeleter> c(curl_easy_init());
+  util::CurlEasy c(curl_easy_init());
   if (!c) {
     r.error = "could not initialise libcurl";
     return r;
   }
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  util::CurlSlist headers;
   curl_slist* list = curl_slist_append(nullptr, "Expect:");
   for (const auto& h : req.headers)
     list = curl_slist_append(list, (h.name + ": " + h.value).c_str());
@@ -150,7 +146,7 @@ Response send(const Request& req, const Env& env) {
 
   auto start = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(h);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.seconds = util::seconds_since(start);
   if (rc != CURLE_OK) {
     r.status = 0;
     r.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);

@@ -37,7 +37,4 @@ struct LoginState {
 std::optional<LoginState> load_login_state(const Paths& paths);
 void save_login_state(const Paths& paths, const LoginState& state);
 
-/// Now as ISO-8601 UTC (`2026-11-27T06:30:00Z`).
-std::string utc_now_iso();
-
 }  // namespace lwgw

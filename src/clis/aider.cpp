@@ -1,5 +1,5 @@
 // Aider: a marked block with openai-api-base/-key in ~/.aider.conf.yml (0600).
-#include "lwgw/clis.hpp"
+#include "lwgw/clis/profile.hpp"
 #include "lwgw/fs.hpp"
 
 namespace lwgw {

@@ -2,7 +2,7 @@
 #include <functional>
 #include <ostream>
 
-#include "lwgw/clis.hpp"
+#include "lwgw/clis/profile.hpp"
 
 namespace lwgw {
 

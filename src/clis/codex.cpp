@@ -1,7 +1,7 @@
 // Codex CLI: a `lwgw` model provider spliced into $CODEX_HOME/config.toml (comments kept).
 #include <algorithm>
 
-#include "lwgw/clis.hpp"
+#include "lwgw/clis/profile.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/toml_edit.hpp"
 

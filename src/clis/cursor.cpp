@@ -1,7 +1,7 @@
 // Cursor: nothing to write (its servers send its requests): the values to paste, and a key check.
 #include <ostream>
 
-#include "lwgw/clis.hpp"
+#include "lwgw/clis/profile.hpp"
 #include "lwgw/credentials.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/redact.hpp"

@@ -1,6 +1,6 @@
 // Gemini CLI: selectedType in ~/.gemini/settings.json, its base URL and key in the env file;
 // `exec` runs it with a shadow home so the user's files stay untouched.
-#include "lwgw/clis.hpp"
+#include "lwgw/clis/profile.hpp"
 
 namespace lwgw {
 

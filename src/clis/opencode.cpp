@@ -1,7 +1,7 @@
 // opencode: a `lwgw` provider (the gateway's models) in its config file, key from the env file.
 #include <ostream>
 
-#include "lwgw/clis.hpp"
+#include "lwgw/clis/profile.hpp"
 #include "lwgw/process.hpp"
 
 namespace lwgw {

@@ -1,7 +1,7 @@
 // The table of coding CLI profiles, and the lookups over it.
 #include <algorithm>
 
-#include "lwgw/clis.hpp"
+#include "lwgw/clis/profile.hpp"
 
 namespace lwgw {
 

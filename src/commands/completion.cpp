@@ -2,7 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/config.hpp"
 #include "lwgw/error.hpp"
 

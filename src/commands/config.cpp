@@ -4,8 +4,8 @@
 
 #include <csignal>
 
-#include "lwgw/commands.hpp"
-#include "lwgw/daemon.hpp"
+#include "lwgw/commands/table.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 

@@ -2,11 +2,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
-#include "lwgw/probe.hpp"
+#include "lwgw/probe/probe.hpp"
+#include "lwgw/util/clock.hpp"
 #include "lwgw/util/diff.hpp"
 
 namespace lwgw {
@@ -77,7 +78,7 @@ void record(const DiffOptions& o, const std::vector<probe::Result>& results,
   for (const auto& r : results)
     if (r.verdict != probe::Verdict::kSkip && r.transcript)
       rec.probes.push_back({r.probe, r.request, {{"", *r.transcript}}});
-  fs::atomic_write(o.record, probe::serialise_baseline(rec, target.base_url, utc_now_iso()));
+  fs::atomic_write(o.record, probe::serialise_baseline(rec, target.base_url, util::utc_now_iso()));
 }
 
 struct Totals {

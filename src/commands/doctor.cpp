@@ -1,7 +1,7 @@
 // `lwgw doctor`: everything that can be wrong, each with a fix.
 #include <CLI/CLI.hpp>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 
 namespace lwgw {
 

@@ -2,9 +2,9 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 
-#include "lwgw/clis.hpp"
-#include "lwgw/commands.hpp"
-#include "lwgw/setup_engine.hpp"
+#include "lwgw/clis/profile.hpp"
+#include "lwgw/commands/table.hpp"
+#include "lwgw/setup/engine.hpp"
 
 namespace lwgw {
 

@@ -6,12 +6,12 @@
 
 #include <unistd.h>
 
-#include "lwgw/clis.hpp"
-#include "lwgw/commands.hpp"
+#include "lwgw/clis/profile.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/process.hpp"
-#include "lwgw/setup_engine.hpp"
+#include "lwgw/setup/engine.hpp"
 
 namespace lwgw {
 

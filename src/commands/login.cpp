@@ -2,12 +2,13 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/credentials.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/redact.hpp"
+#include "lwgw/util/clock.hpp"
 #include "lwgw/util/text.hpp"
 
 namespace lwgw {
@@ -72,7 +73,7 @@ int login(Context& ctx, const LoginOptions& o) {
   LoginState state{gateway, "", "", "skipped"};
   if (!o.no_verify) {
     KeyCheck check = check_key(gateway, key, cfg, ctx.env);
-    state.verified_at = utc_now_iso();
+    state.verified_at = util::utc_now_iso();
     switch (check.kind) {
       case KeyCheck::Kind::kOk:
         state.verification = "ok";

@@ -1,7 +1,7 @@
 // `lwgw logout`: forget the virtual key; the local token and CLI setup stay.
 #include <CLI/CLI.hpp>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/credentials.hpp"
 #include "lwgw/gateway.hpp"
 

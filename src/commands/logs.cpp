@@ -2,8 +2,9 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 
-#include "lwgw/commands.hpp"
-#include "lwgw/daemon.hpp"
+#include "lwgw/commands/table.hpp"
+#include "lwgw/daemon/log_file.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
 
 namespace lwgw {

@@ -3,13 +3,13 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/daemon/service_plan.hpp"
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/process.hpp"
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 
 namespace lwgw {
 

@@ -1,9 +1,9 @@
 // `lwgw setup`: point coding CLIs at the gateway (proxy mode by default, --direct without it).
 #include <CLI/CLI.hpp>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/error.hpp"
-#include "lwgw/setup_engine.hpp"
+#include "lwgw/setup/engine.hpp"
 
 namespace lwgw {
 

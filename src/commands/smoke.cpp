@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "lwgw/commands.hpp"
-#include "lwgw/probe.hpp"
+#include "lwgw/commands/table.hpp"
+#include "lwgw/probe/probe.hpp"
 #include "lwgw/util/text.hpp"
 
 namespace lwgw {

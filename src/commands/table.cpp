@@ -1,9 +1,9 @@
 // The command table: order, summaries and completion words of every subcommand.
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 
 #include <ostream>
 
-#include "lwgw/clis.hpp"
+#include "lwgw/clis/profile.hpp"
 
 namespace lwgw {
 

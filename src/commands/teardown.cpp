@@ -1,9 +1,9 @@
 // `lwgw teardown`: undo exactly what setup did.
 #include <CLI/CLI.hpp>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/error.hpp"
-#include "lwgw/setup_engine.hpp"
+#include "lwgw/setup/engine.hpp"
 
 namespace lwgw {
 

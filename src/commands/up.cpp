@@ -2,7 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/daemon/host.hpp"
 #include "lwgw/daemon/preflight.hpp"
 #include "lwgw/daemon/spawn.hpp"

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lwgw/build_info.hpp"
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 
 namespace lwgw {
 

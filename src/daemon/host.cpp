@@ -1,6 +1,7 @@
 // `lwgw up --foreground`: the proxy::Server with its log sink, signals, reload, credential watcher,
 // readiness message and state file. Everything here runs on the proxy's one thread.
 #include "lwgw/daemon/host.hpp"
+#include "lwgw/util/clock.hpp"
 
 #include <unistd.h>
 #include <csignal>
@@ -58,7 +59,7 @@ int Host::run() {
   pid_ = static_cast<int>(::getpid());
   write_state(ctx_.paths(),
               State{pid_, address(pre_.listen.host, port_), ctx_.config().get_string("gateway.url"),
-                    ctx_.self_exe, utc_now_iso()});
+                    ctx_.self_exe, util::utc_now_iso()});
   ready_.send(Ready{port_, pid_});
   if (!daemonized())
     *ctx_.io.err << "lwgw: proxy listening on " << url_for(pre_.listen.host, port_) << " (pid "

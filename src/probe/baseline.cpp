@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lwgw/error.hpp"
-#include "lwgw/probe.hpp"
+#include "lwgw/probe/probe.hpp"
 
 namespace lwgw::probe {
 

@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "lwgw/gateway.hpp"
-#include "lwgw/probe.hpp"
+#include "lwgw/probe/probe.hpp"
 #include "lwgw/util/text.hpp"
 
 namespace lwgw::probe {

@@ -2,9 +2,9 @@
 #include "lwgw/config.hpp"
 #include "lwgw/context.hpp"
 #include "lwgw/credentials.hpp"
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
-#include "lwgw/probe.hpp"
+#include "lwgw/probe/probe.hpp"
 #include "lwgw/redact.hpp"
 
 namespace lwgw::probe {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "lwgw/error.hpp"
-#include "lwgw/probe.hpp"
+#include "lwgw/probe/probe.hpp"
 #include "lwgw/proxy/http1.hpp"
 #include "lwgw/util/diff.hpp"
 #include "lwgw/util/text.hpp"

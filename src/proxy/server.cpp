@@ -2,6 +2,7 @@
 // own small layer, see ARCHITECTURE.md), one exchange per request between a connection and a
 // libcurl transfer, the graceful drain, and the loop events for signals and watched files.
 #include "lwgw/proxy/server.hpp"
+#include "lwgw/util/clock.hpp"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -52,9 +53,7 @@ constexpr int kFlushS = 30;                        // flushing a last response b
 constexpr int kStallS = 300;                       // a client that reads nothing of a stream
 constexpr int kHardConnectionMargin = 256;         // beyond the limit + this: closed unanswered
 
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
+using util::ms_since;
 
 timeval seconds(int s) {
   return timeval{s, 0};
@@ -313,7 +312,7 @@ const std::string& Server::Impl::timestamp() {
   std::time_t now = std::time(nullptr);
   if (now != stamp_second || stamp_text.empty()) {
     stamp_second = now;
-    stamp_text = utc_now_iso();
+    stamp_text = util::utc_now_iso();
   }
   return stamp_text;
 }
@@ -335,7 +334,7 @@ void Server::Impl::emit(const nlohmann::json& line) noexcept {
 
 void Server::Impl::note_error(int status, const std::string& code) {
   std::lock_guard<std::mutex> lock(events_mutex);
-  last_error = utc_now_iso() + " " + std::to_string(status) + " " + code;
+  last_error = util::utc_now_iso() + " " + std::to_string(status) + " " + code;
 }
 
 void Server::Impl::note_budget(const std::string& value) {
@@ -346,7 +345,7 @@ void Server::Impl::note_budget(const std::string& value) {
     first = warned_budgets.insert(value).second;
   }
   if (first)
-    emit({{"ts", utc_now_iso()},
+    emit({{"ts", util::utc_now_iso()},
           {"level", "warn"},
           {"msg", "budget_warning"},
           {"budget", value},
@@ -410,7 +409,7 @@ void Server::Impl::accept(evutil_socket_t fd) {
 void Server::Impl::on_accept_error(evconnlistener*, void* self) {
   auto* impl = static_cast<Impl*>(self);
   int err = EVUTIL_SOCKET_ERROR();
-  impl->emit({{"ts", utc_now_iso()},
+  impl->emit({{"ts", util::utc_now_iso()},
               {"level", "error"},
               {"msg", "lwgw_accept_failed"},
               {"error", evutil_socket_error_to_string(err)}});
@@ -444,7 +443,7 @@ void Server::Impl::on_wake(evutil_socket_t fd, short, void* self) {
 
 void Server::Impl::start_drain() {
   if (draining.exchange(true)) return;
-  emit({{"ts", utc_now_iso()},
+  emit({{"ts", util::utc_now_iso()},
         {"level", "info"},
         {"msg", "lwgw_draining"},
         {"inflight", inflight.load()},
@@ -480,7 +479,7 @@ void Server::Impl::on_drain_timeout(evutil_socket_t, short, void* self) {
 
 void Server::Impl::cut_all() {
   if (!conns.empty())
-    emit({{"ts", utc_now_iso()},
+    emit({{"ts", util::utc_now_iso()},
           {"level", "warn"},
           {"msg", "lwgw_drain_timeout"},
           {"cut", inflight.load()},
@@ -1222,7 +1221,7 @@ void Server::on_files_changed(std::vector<std::filesystem::path> files, std::fun
 void Server::run() {
   Impl& impl = *impl_;
   running_ = true;
-  impl.emit({{"ts", utc_now_iso()},
+  impl.emit({{"ts", util::utc_now_iso()},
              {"level", "info"},
              {"msg", "lwgw_listening"},
              {"listen", host_port(impl.settings.listen_host, port_)},
@@ -1244,7 +1243,7 @@ void Server::run() {
   impl.signal_events.clear();
   Impl::on_reap(-1, 0, &impl);
   running_ = false;
-  impl.emit({{"ts", utc_now_iso()},
+  impl.emit({{"ts", util::utc_now_iso()},
              {"level", "info"},
              {"msg", "lwgw_stopped"},
              {"requests", impl.requests.load()}});
@@ -1287,7 +1286,7 @@ Stats Server::stats() const {
 
 std::string log_line(const std::string& level, const std::string& msg,
                      const std::vector<std::pair<std::string, std::string>>& fields) {
-  nlohmann::json line = {{"ts", utc_now_iso()}, {"level", level}, {"msg", msg}};
+  nlohmann::json line = {{"ts", util::utc_now_iso()}, {"level", level}, {"msg", msg}};
   for (const auto& [k, v] : fields) line[k] = v;
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "lwgw/http_client.hpp"
+#include "lwgw/util/clock.hpp"
 
 namespace lwgw::proxy {
 
@@ -25,25 +26,27 @@ std::string Transfer::header(std::string_view name) const {
 }
 
 Upstream::Upstream(event_base* base, std::function<void()> after_callbacks)
-    : base_(base), after_(std::move(after_callbacks)) {
-  multi_ = curl_multi_init();
-  share_ = curl_share_init();
-  if (share_) curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    : base_(base),
+      after_(std::move(after_callbacks)),
+      multi_(curl_multi_init()),
+      share_(curl_share_init()) {
+  if (share_) curl_share_setopt(share_.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   timer_ = evtimer_new(base_, on_timer_event, this);
   if (multi_) {
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, kMaxCachedConnections);
+    CURLM* m = multi_.get();
+    curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(m, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(m, CURLMOPT_TIMERDATA, this);
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, kMaxCachedConnections);
   }
 }
 
 Upstream::~Upstream() {
-  for (CURL* e : idle_easy_) curl_easy_cleanup(e);
+  idle_easy_.clear();
   closing_ = true;
-  if (multi_) curl_multi_cleanup(multi_);  // closes cached connections (socket callbacks run)
-  if (share_) curl_share_cleanup(share_);
+  multi_.reset();  // closes cached connections (socket callbacks run), before the share goes
+  share_.reset();
   if (timer_) event_free(timer_);
 }
 
@@ -80,21 +83,18 @@ void configure_handle(CURL* e, const TransferSpec& spec, const Env& env, CURLSH*
 Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env) {
   std::string key = handle_config_key(spec, env);
   if (key != config_key_) {  // a reload changed the gateway hop: configured handles are stale
-    for (CURL* idle : idle_easy_) curl_easy_cleanup(idle);
     idle_easy_.clear();
     config_key_ = std::move(key);
   }
-  CURL* e = nullptr;
+  util::CurlEasy handle;
   if (!idle_easy_.empty()) {
-    e = idle_easy_.back();
+    handle = std::move(idle_easy_.back());
     idle_easy_.pop_back();
-  } else if ((e = curl_easy_init())) {
-    configure_handle(e, spec, env, share_);
+  } else if ((handle = util::CurlEasy(curl_easy_init()))) {
+    configure_handle(handle.get(), spec, env, share_.get());
   }
-  if (!multi_ || !e) {
-    if (e) curl_easy_cleanup(e);
-    return nullptr;
-  }
+  if (!multi_ || !handle) return nullptr;
+  CURL* e = handle.get();
   auto* t = new Transfer;
   t->easy = e;
   t->sink = sink;
@@ -140,12 +140,12 @@ Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env)
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-  if (curl_multi_add_handle(multi_, e) != CURLM_OK) {
+  if (curl_multi_add_handle(multi_.get(), e) != CURLM_OK) {
     curl_slist_free_all(t->slist);
-    curl_easy_cleanup(e);
     delete t;
-    return nullptr;
+    return nullptr;  // `handle` frees the easy handle
   }
+  t->easy = handle.release();  // owned by the Transfer until finish()
   ++active_;
   kick_ = true;
   return t;
@@ -155,7 +155,7 @@ void Upstream::kick() {
   while (kick_) {
     kick_ = false;
     int running = 0;
-    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running);
     check_done();  // may start further transfers (pipelined requests): loop
   }
 }
@@ -163,14 +163,13 @@ void Upstream::kick() {
 void Upstream::finish(Transfer* t) {
   if (!t) return;
   // Removing an unfinished transfer closes its connection: the gateway sees the client leave.
-  curl_multi_remove_handle(multi_, t->easy);
+  curl_multi_remove_handle(multi_.get(), t->easy);
   --active_;
   curl_slist_free_all(t->slist);
+  util::CurlEasy easy(t->easy);
   // A handle whose transfer failed half-way is not trusted with the next one.
   if (idle_easy_.size() < kIdleEasyKept && t->completed && !t->paused)
-    idle_easy_.push_back(t->easy);
-  else
-    curl_easy_cleanup(t->easy);
+    idle_easy_.push_back(std::move(easy));
   delete t;
 }
 
@@ -188,7 +187,7 @@ int Upstream::on_socket(CURL*, curl_socket_t fd, int what, void* self, void* soc
     if (s) {
       event_free(s->ev);
       delete s;
-      if (!up->closing_) curl_multi_assign(up->multi_, fd, nullptr);
+      if (!up->closing_) curl_multi_assign(up->multi_.get(), fd, nullptr);
     }
     return 0;
   }
@@ -198,7 +197,7 @@ int Upstream::on_socket(CURL*, curl_socket_t fd, int what, void* self, void* soc
     s = new Socket;
     s->ev = event_new(up->base_, fd, kind, on_socket_event, up);
     s->kind = kind;
-    curl_multi_assign(up->multi_, fd, s);
+    curl_multi_assign(up->multi_.get(), fd, s);
     event_add(s->ev, nullptr);
   } else if (s->kind != kind) {
     event_del(s->ev);
@@ -225,7 +224,7 @@ void Upstream::on_socket_event(evutil_socket_t fd, short what, void* self) {
   int flags = ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
   int running = 0;
   try {  // nothing unwinds into libevent
-    curl_multi_socket_action(up->multi_, fd, flags, &running);
+    curl_multi_socket_action(up->multi_.get(), fd, flags, &running);
     up->check_done();
     up->kick();
   } catch (...) {
@@ -237,7 +236,7 @@ void Upstream::on_timer_event(evutil_socket_t, short, void* self) {
   int running = 0;
   up->kick_ = false;  // this call serves the transfers just added too
   try {               // nothing unwinds into libevent
-    curl_multi_socket_action(up->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    curl_multi_socket_action(up->multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running);
     up->check_done();
     up->kick();
   } catch (...) {
@@ -247,7 +246,7 @@ void Upstream::on_timer_event(evutil_socket_t, short, void* self) {
 void Upstream::check_done() {
   if (after_) after_();
   int left = 0;
-  while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
+  while (CURLMsg* m = curl_multi_info_read(multi_.get(), &left)) {
     if (m->msg != CURLMSG_DONE) continue;
     Transfer* t = nullptr;
     curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
@@ -275,9 +274,7 @@ size_t Upstream::header_line(Transfer* t, char* data, size_t len) {
   } else if (line.kind == http::HeaderLine::Kind::kEnd) {
     if (t->status >= 200 && !t->head_done) {
       t->head_done = true;
-      t->ttfb_ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t->started)
-              .count();
+      t->ttfb_ms = util::ms_since(t->started);
       if (!t->sink->on_head()) return 0;
     }
   } else if (line.kind == http::HeaderLine::Kind::kField && !t->head_done) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../util/curl.hpp"
 #include "lwgw/environment.hpp"
 #include "lwgw/proxy/rules.hpp"
 
@@ -98,10 +99,10 @@ class Upstream {
 
   event_base* base_;
   std::function<void()> after_;
-  CURLM* multi_ = nullptr;
-  CURLSH* share_ = nullptr;
+  util::CurlMulti multi_;
+  util::CurlShare share_;
   event* timer_ = nullptr;
-  std::vector<CURL*> idle_easy_;  // configured for config_key_, ready for another request
+  std::vector<util::CurlEasy> idle_easy_;  // configured for config_key_, ready for another one
   std::string config_key_;
   std::size_t active_ = 0;
   bool closing_ = false;

@@ -6,6 +6,7 @@
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/redact.hpp"
+#include "lwgw/util/clock.hpp"
 
 namespace lwgw::setup {
 
@@ -60,7 +61,7 @@ void Run::error(const std::string& msg, Exit e) {
 stdfs::path Run::backup_path(const stdfs::path& file) {
   std::string name = file.string();
   std::replace(name.begin(), name.end(), '/', '_');
-  std::string stamp = utc_now_iso();
+  std::string stamp = util::utc_now_iso();
   stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
   return ctx.paths().state_dir / "backups" / (stamp + name);
 }

@@ -4,7 +4,7 @@
 #include <functional>
 #include <sstream>
 
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 #include "lwgw/toml_edit.hpp"
 #include "lwgw/util/text.hpp"
 

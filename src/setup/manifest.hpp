@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lwgw/environment.hpp"
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 
 namespace lwgw::setup {
 

@@ -3,7 +3,7 @@
 #include "lwgw/credentials.hpp"
 #include "lwgw/http_client.hpp"
 #include "lwgw/redact.hpp"
-#include "lwgw/setup_engine.hpp"
+#include "lwgw/setup/engine.hpp"
 
 namespace lwgw::setup {
 

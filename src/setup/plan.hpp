@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 #include "manifest.hpp"
 
 namespace lwgw::setup {

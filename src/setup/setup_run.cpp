@@ -5,11 +5,12 @@
 
 #include "commit.hpp"
 #include "lock.hpp"
-#include "lwgw/clis.hpp"
-#include "lwgw/daemon.hpp"
+#include "lwgw/clis/profile.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
-#include "lwgw/setup_engine.hpp"
+#include "lwgw/setup/engine.hpp"
+#include "lwgw/util/clock.hpp"
 #include "shell_files.hpp"
 
 namespace lwgw::setup {
@@ -98,7 +99,7 @@ void record_cli(Session& s, const clis::CliProfile& p) {
   const std::string cli(p.name);
   if (p.uses_env_file()) warn_other_mode(s, cli);
   s.run.manifest.clis[cli] =
-      nlohmann::ordered_json{{"mode", mode_name(s.r.mode)}, {"at", utc_now_iso()}};
+      nlohmann::ordered_json{{"mode", mode_name(s.r.mode)}, {"at", util::utc_now_iso()}};
   s.run.manifest.save(s.run.ctx.paths());
 }
 

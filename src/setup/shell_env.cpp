@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 #include "lwgw/util/text.hpp"
 
 namespace lwgw::setup {

@@ -1,7 +1,7 @@
 // Building the shell side's file operations from the CLIs that read the env file.
 #include "shell_files.hpp"
 
-#include "lwgw/clis.hpp"
+#include "lwgw/clis/profile.hpp"
 
 namespace lwgw::setup {
 

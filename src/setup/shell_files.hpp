@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "lwgw/environment.hpp"
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 
 namespace lwgw::setup {
 

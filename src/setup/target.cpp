@@ -4,7 +4,7 @@
 #include "lwgw/credentials.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/redact.hpp"
-#include "lwgw/setup_engine.hpp"
+#include "lwgw/setup/engine.hpp"
 
 namespace lwgw::setup {
 

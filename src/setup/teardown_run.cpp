@@ -5,8 +5,8 @@
 
 #include "commit.hpp"
 #include "lock.hpp"
-#include "lwgw/clis.hpp"
-#include "lwgw/setup_engine.hpp"
+#include "lwgw/clis/profile.hpp"
+#include "lwgw/setup/engine.hpp"
 #include "shell_files.hpp"
 
 namespace lwgw::setup {

@@ -1,7 +1,7 @@
 // The command surface: help, version, exit codes, not-implemented commands, completions.
 #include <doctest/doctest.h>
 
-#include "lwgw/commands.hpp"
+#include "lwgw/commands/table.hpp"
 #include "lwgw/process.hpp"
 #include "test_support.hpp"
 

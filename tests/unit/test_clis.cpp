@@ -4,8 +4,8 @@
 
 #include <set>
 
-#include "lwgw/clis.hpp"
-#include "lwgw/commands.hpp"
+#include "lwgw/clis/profile.hpp"
+#include "lwgw/commands/table.hpp"
 
 using namespace lwgw;
 

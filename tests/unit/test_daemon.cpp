@@ -13,7 +13,10 @@
 #include <sstream>
 #include <thread>
 
-#include "lwgw/daemon.hpp"
+#include "lwgw/daemon/log_file.hpp"
+#include "lwgw/daemon/port_holder.hpp"
+#include "lwgw/daemon/service_files.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/process.hpp"
 #include "standin_process.hpp"
 #include "test_support.hpp"

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lwgw/probe.hpp"
+#include "lwgw/probe/probe.hpp"
 #include "standin_process.hpp"
 #include "test_support.hpp"
 

@@ -10,7 +10,7 @@
 #include <map>
 
 #include "lwgw/process.hpp"
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 #include "test_support.hpp"
 
 using namespace lwgw;

@@ -4,7 +4,7 @@
 #include <toml++/toml.h>
 #include <random>
 
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 
 using namespace lwgw::setup;
 

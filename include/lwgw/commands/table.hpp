@@ -32,7 +32,8 @@ struct CommandSpec {
 /// All commands in the order `lwgw --help` lists them.
 const std::vector<CommandSpec>& command_table();
 
-/// The coding CLIs `setup`, `teardown` and `exec` accept (the profiles' names, lwgw/clis.hpp).
+/// The coding CLIs `setup`, `teardown` and `exec` accept (the profiles' names,
+/// lwgw/clis/profile.hpp).
 const std::vector<std::string>& cli_names();
 
 /// An Action for a command a later release implements: prints

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "lwgw/context.hpp"
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 
 namespace lwgw::setup {
 

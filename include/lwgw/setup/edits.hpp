@@ -1,5 +1,5 @@
 // `lwgw setup` / `teardown` / `env` / `exec`: the pure parts (edits, blocks, diffs, exec
-// environments) that the commands and their I/O layer (setup_engine.hpp) are built on.
+// environments) that the commands and their I/O layer (setup/engine.hpp) are built on.
 #pragma once
 
 #include <filesystem>

@@ -13,7 +13,7 @@
 
 #include "lwgw/context.hpp"
 #include "lwgw/error.hpp"
-#include "lwgw/setup.hpp"
+#include "lwgw/setup/edits.hpp"
 
 namespace lwgw::clis {
 

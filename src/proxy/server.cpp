@@ -644,10 +644,6 @@ void Connection::on_readable() {
   switch (phase) {
     case Phase::kClosing:
       return;  // the last response is on its way; what the client sends now is dropped
-    case Phase::kDiscard:
-      discard_left -= std::min<std::uint64_t>(discard_left, data.size());
-      if (discard_left == 0 && !head.chunked) close_after_flush();
-      return;
     case Phase::kUpstream:
       pending.append(data);  // the next (pipelined) request waits for this response
       if (pending.size() > kPipelineLimit) {
@@ -658,6 +654,7 @@ void Connection::on_readable() {
     case Phase::kIdle:
     case Phase::kHead:
     case Phase::kBody:
+    case Phase::kDiscard:  // consume() drops it
       break;
   }
   if (pending.empty()) {

@@ -145,7 +145,7 @@ Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env)
     delete t;
     return nullptr;  // `handle` frees the easy handle
   }
-  t->easy = handle.release();  // owned by the Transfer until finish()
+  (void)handle.release();  // t->easy owns it now, until finish()
   ++active_;
   kick_ = true;
   return t;

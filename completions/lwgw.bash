@@ -24,13 +24,13 @@ _lwgw() {
     whoami)
       words='--help -h' ;;
     setup)
-      words='claude-code codex gemini-cli opencode cursor aider --help -h --all --direct --shell --model --small-model --dry-run --yes' ;;
+      words='claude-code codex gemini-cli opencode cursor aider --help -h --all --direct --shell --model --small-model --dry-run --yes --no-service' ;;
     teardown)
       words='claude-code codex gemini-cli opencode cursor aider --help -h --all --dry-run' ;;
     env)
       words='--help -h --shell --direct' ;;
     exec)
-      words='claude-code codex gemini-cli opencode cursor aider --help -h --direct' ;;
+      words='claude-code codex gemini-cli opencode cursor aider --help -h --direct --no-start' ;;
     up)
       words='--help -h --foreground --listen' ;;
     down)
@@ -57,8 +57,8 @@ _lwgw() {
         "") words='show get set unset path --help -h' ;;
         show) words='--help -h' ;;
         get) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h' ;;
-        set) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h' ;;
-        unset) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h' ;;
+        set) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h --no-reapply' ;;
+        unset) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h --no-reapply' ;;
         path) words='--help -h' ;;
       esac ;;
     completion)

@@ -42,6 +42,11 @@ Config& Context::config() {
   return *config_;
 }
 
+void Context::reload_config() {
+  config_.reset();
+  store_.reset();
+}
+
 CredentialStore& Context::credentials() {
   if (!store_)
     store_ = open_credential_store(config().get_string("credentials.store"), paths(), env);

@@ -78,6 +78,16 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+std::string no_proxy_with_loopback(const std::string& current) {
+  std::string out = current;
+  auto has = [&](const std::string& host) {
+    return ("," + out + ",").find("," + host + ",") != std::string::npos;
+  };
+  for (const char* host : {"127.0.0.1", "localhost", "::1"})
+    if (!has(host)) out += (out.empty() ? "" : ",") + std::string(host);
+  return out;
+}
+
 std::string join_url(const std::string& base, const std::string& path) {
   std::string b = base;
   while (!b.empty() && b.back() == '/') b.pop_back();
@@ -89,9 +99,8 @@ void apply_proxy_settings(void* handle, const std::string& url, const Env& env) 
   CURL* c = static_cast<CURL*>(handle);
   // An explicit value (possibly empty) stops libcurl from reading the real environment itself.
   curl_easy_setopt(c, CURLOPT_PROXY, scheme_proxy(url, env).c_str());
-  std::string no_proxy = env.get_or("NO_PROXY", env.get_or("no_proxy", ""));
-  if (!no_proxy.empty()) no_proxy += ",";
-  no_proxy += "127.0.0.1,localhost,::1";
+  const std::string no_proxy =
+      no_proxy_with_loopback(env.get_or("NO_PROXY", env.get_or("no_proxy", "")));
   curl_easy_setopt(c, CURLOPT_NOPROXY, no_proxy.c_str());
 }
 
@@ -150,6 +159,7 @@ Response send(const Request& req, const Env& env) {
   if (rc != CURLE_OK) {
     r.status = 0;
     r.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    r.couldnt_connect = rc == CURLE_COULDNT_CONNECT;
     return r;
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);

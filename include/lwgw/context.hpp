@@ -51,6 +51,8 @@ class Context {
   const Paths& paths();
   /// The layered configuration, loaded on first use; prints its warnings once.
   Config& config();
+  /// Reads the configuration again on next use (after a command changed the user file).
+  void reload_config();
   /// The credential store chosen by the configuration.
   CredentialStore& credentials();
   /// stderr logger honouring -v/-q and log.level.

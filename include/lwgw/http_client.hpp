@@ -32,6 +32,7 @@ struct Response {
   std::vector<Header> headers;
   std::string body;
   std::string error;  // transport failure (connection refused, TLS, timeout) when status == 0
+  bool couldnt_connect = false;  // no connection at all (refused, unreachable): nothing listens
   double seconds = 0;
 
   /// The first header with this name (case-insensitive).
@@ -64,6 +65,10 @@ Response send(const Request& request, const Env& env);
 void apply_proxy_settings(void* curl_easy, const std::string& url, const Env& env);
 /// Applies `ca_file` (when non-empty) on top of the system trust store to a curl easy handle.
 void apply_ca_file(void* curl_easy, const std::string& ca_file);
+
+/// A NO_PROXY value: `current` (the user's, possibly empty) with 127.0.0.1, localhost and ::1
+/// appended where missing, so that an HTTP proxy never sees loopback traffic.
+std::string no_proxy_with_loopback(const std::string& current);
 
 /// `base` + `path` with exactly one slash between them (`base` may carry a path prefix).
 std::string join_url(const std::string& base, const std::string& path);

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/http_client.hpp"
 
 namespace lwgw {
 
@@ -11,7 +12,7 @@ namespace setup {
 using ojson = nlohmann::ordered_json;
 
 std::vector<Edit> claude_edits(const Target& t, const std::string& model,
-                               const std::string& small_model) {
+                               const std::string& small_model, const std::string& no_proxy) {
   std::vector<Edit> e;
   auto add = std::function([&](std::vector<std::string> path, std::optional<ojson> v) {
     e.push_back({.cli = "claude-code", .path = std::move(path), .value = std::move(v)});
@@ -26,6 +27,8 @@ std::vector<Edit> claude_edits(const Target& t, const std::string& model,
     add({"apiKeyHelper"}, sh_quote(t.self_exe) + " env --api-key --direct");
   }
   add({"env", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"}, "1");
+  // Settings env replaces the process's: the user's own entries (at setup time) stay in it.
+  if (t.mode == Mode::kProxy && !no_proxy.empty()) add({"env", "NO_PROXY"}, no_proxy);
   if (!model.empty()) add({"env", "ANTHROPIC_MODEL"}, model);
   if (!small_model.empty()) {
     add({"env", "ANTHROPIC_DEFAULT_HAIKU_MODEL"}, small_model);
@@ -47,7 +50,9 @@ std::vector<setup::FileOp> files(const SetupInputs& in) {
   return {{.path = in.ctx.paths().claude_config_dir / "settings.json",
            .kind = setup::FileKind::kJson,
            .owner = "claude-code",
-           .edits = setup::claude_edits(t, in.model, in.small_model),
+           .edits = setup::claude_edits(t, in.model, in.small_model,
+                                        http::no_proxy_with_loopback(in.ctx.env.get_or(
+                                            "NO_PROXY", in.ctx.env.get_or("no_proxy", "")))),
            .secret = t.mode == setup::Mode::kProxy,
            .paste_hint = {.key = t.key, .shown_as = "<the output of `lwgw env --api-key`>"}}};
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/http_client.hpp"
 
 namespace lwgw {
 
@@ -53,6 +54,9 @@ setup::ExecPlan exec_plan(const CliProfile& p, const ExecInputs& in,
                           const std::vector<std::string>& args) {
   if (!p.exec) throw usage_error(std::string(p.hints.no_exec));
   setup::ExecPlan plan = p.exec(in);
+  // Loopback never goes through an HTTP proxy (a VPN client's, a corporate one).
+  for (const char* name : {"NO_PROXY", "no_proxy"})
+    plan.env.set(name, http::no_proxy_with_loopback(plan.env.get_or(name, "")));
   plan.argv.insert(plan.argv.end(), args.begin(), args.end());
   return plan;
 }
@@ -61,11 +65,11 @@ setup::ExecPlan exec_plan(const CliProfile& p, const ExecInputs& in,
 
 namespace setup {
 
-EnvVars env_vars(const Target& t, bool gemini, const Env& env) {
+EnvVars env_vars(const Target& t, bool gemini) {
   std::vector<const clis::CliProfile*> profiles;
   for (const clis::CliProfile* p : clis::all())
     if (gemini || p != &clis::gemini_cli()) profiles.push_back(p);
-  return env_vars(t, clis::env_needs(profiles), env);
+  return env_vars(t, clis::env_needs(profiles));
 }
 
 ExecPlan exec_plan(const std::string& cli, const Target& t, const std::vector<std::string>& args,

@@ -2,12 +2,17 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <csignal>
 
 #include "lwgw/commands/table.hpp"
+#include "lwgw/daemon/service.hpp"
+#include "lwgw/daemon/start.hpp"
 #include "lwgw/daemon/state.hpp"
+#include "lwgw/daemon/stop.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
+#include "lwgw/setup/engine.hpp"
 
 namespace lwgw {
 
@@ -30,19 +35,68 @@ const ConfigKey& known_key(const std::string& name) {
   return *k;
 }
 
-// A running proxy re-reads its configuration on SIGHUP; only its address needs a restart.
+// A running proxy re-reads its configuration on SIGHUP; only its address needs a restart
+// (proxy.listen itself: follow_listen).
 void tell_running_proxy(Context& ctx, const ConfigKey& key) {
   if (key.name.rfind("proxy.", 0) != 0 && key.name.rfind("gateway.", 0) != 0) return;
+  if (key.name == "proxy.listen") return;
   auto live = daemon::find_running(ctx.paths(), ctx.env);
   if (!live) return;
-  if (key.name == "proxy.listen" || key.name == "proxy.allow_remote" ||
-      key.name == "proxy.max_connections") {
+  if (key.name == "proxy.allow_remote" || key.name == "proxy.max_connections") {
     ctx.log().warn("the running proxy (pid " + std::to_string(live->state.pid) +
                    ") keeps its old " + key.name + " until `lwgw down && lwgw up`");
     return;
   }
   ::kill(live->state.pid, SIGHUP);
   ctx.log().info("told the running proxy (pid " + std::to_string(live->state.pid) + ") to reload");
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// The proxy's new address: a running proxy started by `lwgw up` restarts there (the login
+// service is rewritten and restarted by refresh_service).
+void move_proxy(Context& ctx) {
+  if (daemon::refresh_service(ctx, *ctx.io.err)) return;
+  auto target = daemon::find_stop_target(ctx.paths(), ctx.env);
+  if (!target || !target->live) return;
+  *ctx.io.err << "lwgw: restarting the proxy (pid " << target->pid << ") on the new address\n"
+              << std::flush;
+  daemon::stop(target->pid, std::chrono::seconds(60));
+  daemon::remove_state(ctx.paths(), target->pid);
+  daemon::Started st = daemon::start_background(ctx, "");
+  *ctx.io.err << "lwgw: proxy listening on " << st.url << " (pid " << st.pid << ")\n";
+}
+
+// After proxy.listen changed: the CLIs set up in proxy mode and the proxy follow it (setup again
+// through the manifest), unless --no-reapply, which says what to run instead.
+int follow_listen(Context& ctx, const std::string& before, bool reapply) {
+  ctx.reload_config();
+  const std::string now = ctx.config().get_string("proxy.listen");
+  if (now == before) return 0;
+  const auto cli_list = setup::clis_in_mode(ctx.paths(), setup::Mode::kProxy);
+  auto live = daemon::find_running(ctx.paths(), ctx.env);
+  if (!reapply) {
+    if (!cli_list.empty())
+      ctx.log().warn(join(cli_list) + " still point" + (cli_list.size() == 1 ? "s" : "") + " at " +
+                     before + ": run `lwgw setup` to move them");
+    if (live)
+      ctx.log().warn("the running proxy (pid " + std::to_string(live->state.pid) + ") keeps " +
+                     live->state.listen + " until `lwgw down && lwgw up`");
+    return 0;
+  }
+  int code = 0;
+  if (!cli_list.empty()) {
+    *ctx.io.err << "lwgw: pointing " << join(cli_list) << " at http://" << now << "\n";
+    setup::SetupRequest r;
+    r.no_service = true;  // the proxy is moved below
+    code = setup::reapply_setup(ctx, r, setup::Mode::kProxy);
+  }
+  move_proxy(ctx);
+  return code;
 }
 
 int show(Context& ctx) {
@@ -85,8 +139,9 @@ int get(Context& ctx, const std::string& name) {
   return 0;
 }
 
-int set(Context& ctx, const std::string& name, const std::string& text) {
+int set(Context& ctx, const std::string& name, const std::string& text, bool reapply) {
   const ConfigKey& key = known_key(name);
+  const std::string listen_before = ctx.config().get_string("proxy.listen");
   const auto& file = ctx.paths().config_file;
   ConfigValue value = parse_config_value(key, text);
   validate_config_value(key, value, "config set");
@@ -98,11 +153,12 @@ int set(Context& ctx, const std::string& name, const std::string& text) {
   if (!key.env.empty() && ctx.env.get(key.env) && !ctx.env.get(key.env)->empty())
     ctx.log().warn(key.env + " is set in this environment and overrides this value");
   tell_running_proxy(ctx, key);
-  return 0;
+  return key.name == "proxy.listen" ? follow_listen(ctx, listen_before, reapply) : 0;
 }
 
-int unset(Context& ctx, const std::string& name) {
+int unset(Context& ctx, const std::string& name, bool reapply) {
   const ConfigKey& key = known_key(name);
+  const std::string listen_before = ctx.config().get_string("proxy.listen");
   const auto& file = ctx.paths().config_file;
   auto before = fs::read_file(file);
   std::string after = before ? config_text_unset(*before, key, file.string()) : std::string();
@@ -115,7 +171,7 @@ int unset(Context& ctx, const std::string& name) {
   tell_running_proxy(ctx, key);
   *ctx.io.err << "lwgw: removed " << key.name << " from " << display_path(file, ctx.paths().home)
               << "\n";
-  return 0;
+  return key.name == "proxy.listen" ? follow_listen(ctx, listen_before, reapply) : 0;
 }
 
 }  // namespace
@@ -124,6 +180,10 @@ void configure_config(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.require_subcommand(1);
   auto key = std::make_shared<std::string>();
   auto value = std::make_shared<std::string>();
+  auto no_reapply = std::make_shared<bool>(false);
+  const char* no_reapply_help =
+      "proxy.listen: do not move the CLIs set up for the proxy, nor the proxy, to the new "
+      "address (prints what to run instead)";
 
   cmd.add_subcommand("show", "Print every key, its value and where it came from")->callback([&] {
     action = [&ctx] { return show(ctx); };
@@ -136,13 +196,17 @@ void configure_config(CLI::App& cmd, Context& ctx, Action& action) {
   auto* s = cmd.add_subcommand("set", "Set a key in the user config file (comments are kept)");
   s->add_option("key", *key, "e.g. proxy.listen")->required();
   s->add_option("value", *value, "the new value; lists as a,b or [\"a\", \"b\"]")->required();
-  s->callback([&ctx, &action, key, value] {
-    action = [&ctx, key, value] { return set(ctx, *key, *value); };
+  s->add_flag("--no-reapply", *no_reapply, no_reapply_help);
+  s->callback([&ctx, &action, key, value, no_reapply] {
+    action = [&ctx, key, value, no_reapply] { return set(ctx, *key, *value, !*no_reapply); };
   });
 
   auto* u = cmd.add_subcommand("unset", "Remove a key from the user config file");
   u->add_option("key", *key, "e.g. proxy.listen")->required();
-  u->callback([&ctx, &action, key] { action = [&ctx, key] { return unset(ctx, *key); }; });
+  u->add_flag("--no-reapply", *no_reapply, no_reapply_help);
+  u->callback([&ctx, &action, key, no_reapply] {
+    action = [&ctx, key, no_reapply] { return unset(ctx, *key, !*no_reapply); };
+  });
 
   cmd.add_subcommand("path", "Print the user config file's path")->callback([&] {
     action = [&ctx] {

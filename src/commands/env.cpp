@@ -25,8 +25,7 @@ int print_env(Context& ctx, const EnvOptions& o) {
     return 0;
   }
   std::string shell = o.shell.empty() ? setup::default_shell(ctx.env) : o.shell;
-  *ctx.io.raw_out << setup::env_script(shell,
-                                       setup::env_vars(t, clis::env_needs(clis::all()), ctx.env));
+  *ctx.io.raw_out << setup::env_script(shell, setup::env_vars(t, clis::env_needs(clis::all())));
   ctx.io.raw_out->flush();
   return 0;
 }

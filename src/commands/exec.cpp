@@ -8,6 +8,7 @@
 
 #include "lwgw/clis/profile.hpp"
 #include "lwgw/commands/table.hpp"
+#include "lwgw/daemon/start.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/process.hpp"
@@ -20,6 +21,7 @@ struct ExecOptions {
   std::string cli;
   std::vector<std::string> args;
   bool direct = false;
+  bool no_start = false;
 };
 
 std::optional<std::string> read_user_file(const std::filesystem::path& p) {
@@ -65,9 +67,31 @@ void prepare(const setup::ExecPlan& plan) {
   throw failure("cannot run " + path.string() + ": " + std::strerror(errno));
 }
 
+// Proxy mode: a CLI started without a proxy to talk to would sit in its own retries for minutes.
+// lwgw answering on proxy.listen is enough (a socket-activated proxy starts on that request);
+// nothing there: start it (as `lwgw up`) unless --no-start; another program: refuse.
+void ensure_proxy(Context& ctx, bool no_start) {
+  const std::string listen = ctx.config().get_string("proxy.listen");
+  daemon::Listener l = daemon::probe_listener(listen, ctx.env);
+  if (l.kind == daemon::Listener::Kind::kLwgw) return;
+  if (l.kind == daemon::Listener::Kind::kForeign)
+    throw Error(Exit::kNotRunning,
+                "the proxy is not running: " + listen + " (proxy.listen) is held by " + l.detail +
+                    "; stop that program, or move lwgw with `lwgw config set proxy.listen "
+                    "127.0.0.1:PORT`");
+  if (no_start)
+    throw Error(Exit::kNotRunning, "the proxy is not running on " + listen +
+                                       ": start it with `lwgw up` (or drop --no-start)");
+  daemon::Started st = daemon::start_background(ctx, "");
+  *ctx.io.err << "lwgw: started the proxy on " << st.url
+              << (st.pid ? " (pid " + std::to_string(st.pid) + ")" : std::string())
+              << "; it keeps running (`lwgw down` stops it)\n";
+}
+
 int exec_cli(Context& ctx, const ExecOptions& o) {
   const clis::CliProfile& profile = clis::get(o.cli);
   if (!profile.exec) throw usage_error(std::string(profile.hints.no_exec));
+  if (!o.direct) ensure_proxy(ctx, o.no_start);
   setup::Target t =
       setup::resolve_target(ctx, {.mode = o.direct ? setup::Mode::kDirect : setup::Mode::kProxy});
   auto plan = clis::exec_plan(profile,
@@ -90,9 +114,12 @@ void configure_exec(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.add_option("cli", o->cli, "The CLI to run")->required()->check(CLI::IsMember(cli_names()));
   cmd.add_option("args", o->args, "Arguments for the CLI (after --)");
   cmd.add_flag("--direct", o->direct, "Gateway URL and key instead of the local proxy");
+  cmd.add_flag("--no-start", o->no_start,
+               "Exit 4 when the proxy is not running instead of starting it");
   cmd.footer(
       "Runs the CLI (found on PATH) with the settings in its environment only; no dotfile is\n"
-      "touched. Gemini CLI gets GEMINI_CLI_HOME = a shadow home in the runtime dir: your\n"
+      "touched. Starts the proxy first when it is not running (--no-start: exit 4 instead). Gemini "
+      "CLI gets GEMINI_CLI_HOME = a shadow home in the runtime dir: your\n"
       "~/.gemini linked, settings.json copied with selectedType. Example: lwgw exec codex -- exec "
       "\"hello\"");
   cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return exec_cli(ctx, *o); }; });

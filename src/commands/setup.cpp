@@ -17,12 +17,14 @@ struct SetupOptions {
   std::string small_model;
   bool dry_run = false;
   bool yes = false;
+  bool no_service = false;
 };
 }  // namespace
 
 void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
   auto o = std::make_shared<SetupOptions>();
-  cmd.add_option("cli", o->clis, "CLIs to configure")->check(CLI::IsMember(cli_names()));
+  cmd.add_option("cli", o->clis, "CLIs to configure (none: the CLIs already set up, again)")
+      ->check(CLI::IsMember(cli_names()));
   cmd.add_flag("--all", o->all, "Configure every supported CLI");
   cmd.add_flag("--direct", o->direct, "Point CLIs at the gateway itself with the key (no proxy)");
   cmd.add_option("--shell", o->shell, "Shell rc to edit (default: from $SHELL)")
@@ -33,12 +35,18 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.add_flag("--dry-run", o->dry_run, "Print a diff per file and write nothing");
   cmd.add_flag("--yes", o->yes,
                "Also fix problems found (e.g. Codex providers with wire_api = \"chat\")");
+  cmd.add_flag("--no-service", o->no_service,
+               "Proxy mode: neither install the login service nor start the proxy");
   cmd.footer(
       "Proxy mode (default) points the CLIs at http://<proxy.listen> with the local token, so no\n"
       "virtual key is written to any file; --direct uses gateway.url and the key. Every file is\n"
       "parsed first (malformed: refused, exit 3), backed up once under "
       "$XDG_STATE_HOME/lwgw/backups,\n"
       "written atomically and recorded in setup-manifest.json; `lwgw teardown` undoes it.\n"
+      "Proxy mode also installs and starts the login service (systemd --user socket, launchd\n"
+      "agent), or, where there is none, starts the proxy in the background. NO_PROXY gets\n"
+      "127.0.0.1,localhost,::1 so that an HTTP proxy never sees the loopback traffic.\n"
+      "Without CLI names (and without --all), setup runs again for the CLIs already set up.\n"
       "Model names: run setup after `lwgw login` to see the ones the gateway serves.");
   cmd.callback([&ctx, &action, o] {
     action = [&ctx, o] {
@@ -46,11 +54,19 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
       r.clis = o->all ? cli_names() : o->clis;
       if (o->all && !o->clis.empty()) throw usage_error("use either CLI names or --all");
       r.mode = o->direct ? setup::Mode::kDirect : setup::Mode::kProxy;
+      r.no_service = o->no_service;
       r.shell = o->shell;
       r.model = o->model;
       r.small_model = o->small_model;
       r.dry_run = o->dry_run;
       r.yes = o->yes;
+      if (r.clis.empty()) {
+        if (o->direct)
+          throw usage_error(
+              "--direct needs the CLIs to set up (or --all); a bare `lwgw setup` "
+              "keeps each CLI's mode");
+        return setup::reapply_setup(ctx, r);
+      }
       return setup::run_setup(ctx, r);
     };
   });

@@ -4,12 +4,8 @@
 
 #include "lwgw/commands/table.hpp"
 #include "lwgw/daemon/host.hpp"
-#include "lwgw/daemon/preflight.hpp"
-#include "lwgw/daemon/spawn.hpp"
-#include "lwgw/daemon/state.hpp"
-#include "lwgw/error.hpp"
-#include "lwgw/fs.hpp"
-#include "lwgw/process.hpp"
+#include "lwgw/daemon/start.hpp"
+#include "lwgw/setup/engine.hpp"
 
 namespace lwgw {
 
@@ -26,41 +22,30 @@ int run_foreground(Context& ctx, const UpOptions& o) {
   return host.run();
 }
 
-// True when the proxy already runs where it was asked to listen (said so); throws when it runs
-// elsewhere.
-bool already_running(Context& ctx, const HostPort& want) {
-  auto live = daemon::find_running(ctx.paths(), ctx.env);
-  if (!live) return false;
-  std::string want_addr = daemon::address(want.host, want.port);
-  if (want.port == 0 || live->state.listen == want_addr) {
-    *ctx.io.err << "lwgw: the proxy already runs on http://" << live->state.listen << " (pid "
-                << live->state.pid << ")\n";
-    return true;
-  }
-  throw failure("the proxy already runs on " + live->state.listen + " (pid " +
-                std::to_string(live->state.pid) + "), not on " + want_addr +
-                "; restart it with `lwgw down && lwgw up`");
+// CLIs set up in proxy mode point at proxy.listen: a proxy elsewhere does not serve them.
+void warn_other_address(Context& ctx, const std::string& listen_flag) {
+  if (listen_flag.empty()) return;
+  const std::string configured = ctx.config().get_string("proxy.listen");
+  if (listen_flag == configured) return;
+  auto cli_list = setup::clis_in_mode(ctx.paths(), setup::Mode::kProxy);
+  if (cli_list.empty()) return;
+  std::string names;
+  for (const auto& c : cli_list) names += (names.empty() ? "" : ", ") + c;
+  ctx.log().warn(names + " " + (cli_list.size() == 1 ? "is" : "are") + " set up for " + configured +
+                 " (proxy.listen), not " + listen_flag +
+                 ": to move them, run `lwgw config set proxy.listen " + listen_flag + "`");
 }
 
-// Starts `lwgw up --foreground` detached and waits until it reports that it listens, or why it
-// could not.
 int run_background(Context& ctx, const UpOptions& o) {
-  daemon::Preflight pre = daemon::preflight(ctx, o.listen);
-  if (already_running(ctx, pre.listen)) return 0;
-  daemon::SpawnRequest req{
-      .exe = ctx.self_exe, .args = {"up", "--foreground"}, .envp = process::to_envp(ctx.env)};
-  if (!ctx.opts.config_path.empty())
-    req.args.insert(req.args.begin(), {"--config", ctx.opts.config_path});
-  if (!o.listen.empty()) req.args.insert(req.args.end(), {"--listen", o.listen});
-  fs::ensure_dir(ctx.paths().state_dir, 0700);
-
-  auto readiness = daemon::spawn_detached(req);
-  if (!readiness) throw failure("the proxy exited while starting; see `lwgw logs`");
-  if (auto* bad = std::get_if<daemon::StartFailed>(&*readiness))
-    throw Error(bad->code == Exit::kConfig ? Exit::kConfig : Exit::kFailed, bad->message);
-  const auto& ready = std::get<daemon::Ready>(*readiness);
-  *ctx.io.err << "lwgw: proxy listening on " << daemon::url_for(pre.listen.host, ready.port)
-              << " (pid " << ready.pid << ")\n";
+  warn_other_address(ctx, o.listen);
+  daemon::Started s = daemon::start_background(ctx, o.listen);
+  if (s.already)
+    *ctx.io.err << "lwgw: the proxy already runs on " << s.url
+                << (s.pid ? " (pid " + std::to_string(s.pid) + ")"
+                          : std::string(" (login service)"))
+                << "\n";
+  else
+    *ctx.io.err << "lwgw: proxy listening on " << s.url << " (pid " << s.pid << ")\n";
   return 0;
 }
 

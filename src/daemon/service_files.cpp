@@ -41,17 +41,20 @@ std::string xml_escape(const std::string& s) {
 }
 }  // namespace
 
+constexpr const char* kHeader =
+    "# Installed by `lwgw setup` or `lwgw service install`; removed by `lwgw service "
+    "uninstall`.\n";
+
 std::string systemd_unit(const std::string& exe, const Env& env) {
-  std::string u =
-      "# Installed by `lwgw service install`; removed by `lwgw service uninstall`.\n"
-      "[Unit]\n"
-      "Description=lwgw: local proxy to the LangWatch AI Gateway\n"
-      "Documentation=man:lwgw(1)\n"
-      "After=network-online.target\n"
-      "Wants=network-online.target\n"
-      "\n"
-      "[Service]\n"
-      "Type=simple\n";
+  std::string u = std::string(kHeader) +
+                  "[Unit]\n"
+                  "Description=lwgw: local proxy to the LangWatch AI Gateway\n"
+                  "Documentation=man:lwgw(1)\n"
+                  "Requires=lwgw.socket\n"
+                  "After=lwgw.socket network-online.target\n"
+                  "\n"
+                  "[Service]\n"
+                  "Type=simple\n";
   // The unit sees the same files as the shell that installed it.
   for (const char* name : {"XDG_CONFIG_HOME", "XDG_STATE_HOME", "LWGW_CONFIG"})
     if (auto v = env.get(name); v && !v->empty())
@@ -63,15 +66,32 @@ std::string systemd_unit(const std::string& exe, const Env& env) {
        "RestartSec=2\n"
        "\n"
        "[Install]\n"
-       "WantedBy=default.target\n";
+       "Also=lwgw.socket\n";
   return u;
+}
+
+std::string systemd_socket(const std::string& listen) {
+  return std::string(kHeader) +
+         "[Unit]\n"
+         "Description=lwgw: the local proxy's socket (the first connection starts the proxy)\n"
+         "Documentation=man:lwgw(1)\n"
+         "\n"
+         "[Socket]\n"
+         "ListenStream=" +
+         listen +
+         "\n"
+         "NoDelay=true\n"
+         "\n"
+         "[Install]\n"
+         "WantedBy=sockets.target\n";
 }
 
 std::string launchd_plist(const std::string& exe, const Paths& paths) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
          "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
-         "<!-- Installed by `lwgw service install`; removed by `lwgw service uninstall`. -->\n"
+         "<!-- Installed by `lwgw setup` or `lwgw service install`; removed by `lwgw service "
+         "uninstall`. -->\n"
          "<plist version=\"1.0\">\n"
          "<dict>\n"
          "  <key>Label</key>\n"

@@ -6,6 +6,9 @@
 #include "commit.hpp"
 #include "lock.hpp"
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/credentials.hpp"
+#include "lwgw/daemon/service.hpp"
+#include "lwgw/daemon/start.hpp"
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
@@ -59,6 +62,10 @@ void start_session(Context& ctx, Session& s, const Profiles& profiles) {
   const SetupRequest& r = s.r;
   if (std::none_of(profiles.begin(), profiles.end(), [](auto* p) { return p->writes_files(); }))
     return;
+  if (r.mode == Mode::kProxy && !resolve_vk(ctx.credentials(), ctx.env))
+    throw config_error(
+        "not logged in: the proxy needs your virtual key; run `lwgw login` first, then this "
+        "`lwgw setup` again");
   s.target =
       resolve_target(ctx, {.mode = r.mode, .persist_token = !r.dry_run, .stored_vk_only = true});
   s.models = fetch_models(ctx);
@@ -66,7 +73,9 @@ void start_session(Context& ctx, Session& s, const Profiles& profiles) {
       std::find(s.models->begin(), s.models->end(), r.model) == s.models->end())
     ctx.log().warn("the gateway does not list the model " + r.model +
                    " on GET /v1/models; using it anyway");
-  if (r.mode == Mode::kProxy) check_running_proxy(ctx, s);
+  if (r.mode == Mode::kProxy && r.no_service) check_running_proxy(ctx, s);
+  // Otherwise the proxy is taken care of at the end (ensure_proxy), and said so there.
+  if (r.mode == Mode::kProxy && !r.no_service) s.proxy_next.clear();
 }
 
 void report_file(std::ostream& out, const std::string& cli, const std::string& label,
@@ -105,11 +114,12 @@ void record_cli(Session& s, const clis::CliProfile& p) {
 
 void print_next(Session& s, const clis::CliProfile& p) {
   const bool proxy = s.target->mode == Mode::kProxy;
+  const bool say_proxy = proxy && !s.proxy_next.empty();
   s.run.out << "  next: ";
   if (p.uses_env_file())
-    s.run.out << "open a new shell (see below)" << (proxy ? "; " + s.proxy_next : std::string());
+    s.run.out << "open a new shell (see below)" << (say_proxy ? "; " + s.proxy_next : "");
   else
-    s.run.out << (proxy ? s.proxy_next : "start a new " + std::string(p.name) + " session");
+    s.run.out << (say_proxy ? s.proxy_next : "start a new " + std::string(p.name) + " session");
   s.run.out << p.hints.next << "\n";
 }
 
@@ -184,7 +194,7 @@ void setup_shell(Session& s, const std::set<std::string>& env_clis) {
   Context& ctx = run.ctx;
   const ShellFiles f = ShellFiles::of(ctx.paths());
   const std::set<std::string> shells = shells_to_hook(s, f);
-  const EnvVars vars = env_vars_for(*s.target, env_clis, ctx.env);
+  const EnvVars vars = env_vars_for(*s.target, env_clis);
   std::vector<Planned> planned;
   for (const auto& op : shell_ops(f, shells, vars, ctx.paths().home))
     planned.push_back(plan_file(op, run.manifest, run.label(op.path)));
@@ -209,6 +219,39 @@ void report_models(Session& s) {
             << " (pin one with --model NAME)\n";
 }
 
+// Proxy mode: the login service runs the proxy (installed and started here), or, where no
+// service manager is usable, the proxy starts in the background now.
+void ensure_proxy(Session& s) {
+  Context& ctx = s.run.ctx;
+  std::ostream& out = s.run.out;
+  const daemon::ServicePlan plan = daemon::plan_service(ctx);
+  const std::string listen = ctx.config().get_string("proxy.listen");
+  if (s.r.dry_run) {
+    out << "proxy: would "
+        << (plan.can_run ? "install and start the login service (" + plan.manager + ")"
+                         : "start the proxy in the background")
+        << " on " << listen << "\n";
+    return;
+  }
+  try {
+    if (plan.can_run) {
+      daemon::Installed inst = daemon::install_service(ctx);
+      out << "proxy: the login service (" << plan.manager << ") "
+          << (inst.changed ? "is installed and " : "") << "runs it on http://" << listen
+          << ", also after every login (`lwgw service status`)\n";
+      return;
+    }
+    daemon::Started st = daemon::start_background(ctx, "");
+    out << "proxy: " << (st.already ? "already runs on " : "started in the background on ")
+        << st.url << (st.pid ? " (pid " + std::to_string(st.pid) + ")" : "") << "\n";
+    ctx.log().warn("no login service here (" + plan.why_not +
+                   "): after a reboot, start the proxy with `lwgw up` (`lwgw exec` also starts "
+                   "it), or run `lwgw service install` where systemd --user or launchd runs");
+  } catch (const Error& e) {
+    s.run.error(std::string("proxy: ") + e.what(), e.code());
+  }
+}
+
 }  // namespace
 
 int run_setup(Context& ctx, const SetupRequest& r) {
@@ -231,6 +274,7 @@ int run_setup(Context& ctx, const SetupRequest& r) {
     }
   }
   report_models(s);
+  if (s.target && r.mode == Mode::kProxy && !r.no_service) ensure_proxy(s);
   if (r.dry_run) run.out << "dry run: nothing was written\n";
   return run.code;
 }

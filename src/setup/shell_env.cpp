@@ -65,16 +65,13 @@ std::string default_shell(const Env& env) {
   return "bash";
 }
 
-EnvVars env_vars(const Target& t, const std::vector<EnvNeed>& needs, const Env& env) {
+EnvVars env_vars(const Target& t, const std::vector<EnvNeed>& needs) {
   EnvVars v;
   for (const EnvNeed& n : needs) {
     auto same = [&](const auto& kv) { return kv.first == n.name; };
     if (std::any_of(v.vars.begin(), v.vars.end(), same)) continue;
     v.vars.emplace_back(n.name, n.value == EnvNeed::Value::kRoot ? t.root : t.key);
   }
-  for (const char* p :
-       {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"})
-    if (!env.get_or(p, "").empty()) v.no_proxy = true;
   return v;
 }
 
@@ -84,16 +81,14 @@ std::string env_script(const std::string& shell, const EnvVars& vars) {
       "edit).\n";
   if (shell == "fish") {
     for (const auto& [k, v] : vars.vars) out += "set -gx " + k + " " + fish_quote(v) + "\n";
-    if (vars.no_proxy)
-      for (const char* n : {"NO_PROXY", "no_proxy"})
-        out += std::string("if not string match -q -- '*127.0.0.1*' \"$") + n + "\"\n    set -gx " +
-               n + " (string join , -- $" + n + " 127.0.0.1 localhost)\nend\n";
+    for (const char* n : {"NO_PROXY", "no_proxy"})
+      out += std::string("if not string match -q -- '*127.0.0.1*' \"$") + n + "\"\n    set -gx " +
+             n + " (string join , -- $" + n + " 127.0.0.1 localhost ::1)\nend\n";
   } else {
     for (const auto& [k, v] : vars.vars) out += "export " + k + "=" + sh_single_quote(v) + "\n";
-    if (vars.no_proxy)
-      for (const char* n : {"NO_PROXY", "no_proxy"})
-        out += std::string("case \",${") + n + ":-},\" in *,127.0.0.1,*) ;; *) export " + n +
-               "=\"${" + n + ":+$" + n + ",}127.0.0.1,localhost\" ;; esac\n";
+    for (const char* n : {"NO_PROXY", "no_proxy"})
+      out += std::string("case \",${") + n + ":-},\" in *,127.0.0.1,*) ;; *) export " + n +
+             "=\"${" + n + ":+$" + n + ",}127.0.0.1,localhost,::1\" ;; esac\n";
   }
   return out;
 }

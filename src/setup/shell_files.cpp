@@ -43,11 +43,11 @@ std::vector<FileOp> shell_ops(const ShellFiles& f, const std::set<std::string>& 
   return ops;
 }
 
-EnvVars env_vars_for(const Target& t, const std::set<std::string>& clis, const Env& env) {
+EnvVars env_vars_for(const Target& t, const std::set<std::string>& clis) {
   std::vector<const clis::CliProfile*> profiles;
   for (const auto& name : clis)
     if (const clis::CliProfile* p = clis::find(name)) profiles.push_back(p);
-  return env_vars(t, clis::env_needs(profiles), env);
+  return env_vars(t, clis::env_needs(profiles));
 }
 
 bool uses_env_file(const std::string& cli) {

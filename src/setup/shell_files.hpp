@@ -31,7 +31,7 @@ std::vector<FileOp> shell_ops(const ShellFiles& f, const std::set<std::string>& 
                               const EnvVars& vars, const std::filesystem::path& home);
 /// The variables the env file holds for the CLIs named in `clis` (names of no env-file CLI are
 /// skipped).
-EnvVars env_vars_for(const Target& t, const std::set<std::string>& clis, const Env& env);
+EnvVars env_vars_for(const Target& t, const std::set<std::string>& clis);
 /// Whether `cli` names a CLI that reads the env file.
 bool uses_env_file(const std::string& cli);
 

@@ -72,7 +72,7 @@ void rewrite_env_files(Run& run, const std::set<std::string>& remaining) {
   const auto& info = run.manifest.clis.at(*remaining.begin());
   const Mode mode = info.value("mode", "proxy") == "direct" ? Mode::kDirect : Mode::kProxy;
   Target t = resolve_target(ctx, {.mode = mode, .persist_token = true, .stored_vk_only = true});
-  EnvVars vars = env_vars_for(t, remaining, ctx.env);
+  EnvVars vars = env_vars_for(t, remaining);
   const ShellFiles f = ShellFiles::of(ctx.paths());
   for (const auto& [file, shell] : {std::pair{f.env_sh, "bash"}, std::pair{f.env_fish, "fish"}}) {
     if (!run.manifest.files.count(file.string())) continue;

@@ -103,13 +103,13 @@ TEST_CASE("clis: exec plans run the profile's binary with the user's arguments a
 
 TEST_CASE("clis: the env file holds each CLI's variables once, LWGW_API_KEY first") {
   setup::Target t{setup::Mode::kProxy, "http://127.0.0.1:5566", "tok", "/usr/bin/lwgw"};
-  auto vars = setup::env_vars(t, clis::env_needs(clis::all()), Env());
+  auto vars = setup::env_vars(t, clis::env_needs(clis::all()));
   std::vector<std::pair<std::string, std::string>> expected = {
       {"LWGW_API_KEY", "tok"},
       {"GOOGLE_GEMINI_BASE_URL", "http://127.0.0.1:5566"},
       {"GEMINI_API_KEY", "tok"}};
   CHECK(vars.vars == expected);
-  auto codex_only = setup::env_vars(t, clis::env_needs({&clis::get("codex")}), Env());
+  auto codex_only = setup::env_vars(t, clis::env_needs({&clis::get("codex")}));
   CHECK(codex_only.vars ==
         std::vector<std::pair<std::string, std::string>>{{"LWGW_API_KEY", "tok"}});
   CHECK(clis::env_needs({&clis::get("claude-code"), &clis::get("aider")}).empty());

@@ -2,6 +2,8 @@
 // stale state, port conflicts, draining; plus the login-service files and log rotation.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -16,6 +18,7 @@
 #include "lwgw/daemon/log_file.hpp"
 #include "lwgw/daemon/port_holder.hpp"
 #include "lwgw/daemon/service_files.hpp"
+#include "lwgw/daemon/service_plan.hpp"
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/process.hpp"
 #include "standin_process.hpp"
@@ -276,29 +279,49 @@ TEST_CASE(
     status = r ? r->status : 0;
   }
   CHECK(status == 200);
-  auto listen = run_bin({"config", "set", "proxy.listen", "127.0.0.1:1"}, h.env);
+  auto listen = run_bin({"config", "set", "proxy.listen", "127.0.0.1:1", "--no-reapply"}, h.env);
   CHECK(listen.err.find("until `lwgw down && lwgw up`") != std::string::npos);
   CHECK(run_bin({"down"}, h.env).code == 0);
 }
 
-TEST_CASE("service install --dry-run prints the golden unit; the plist matches its golden") {
+// The files `service install --dry-run` prints, by name: "# lwgw would write PATH:" opens one.
+std::map<std::string, std::string> dry_run_files(const std::string& out) {
+  std::map<std::string, std::string> files;
+  std::string* current = nullptr;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# lwgw would write ", 0) == 0) {
+      auto path = line.substr(19, line.size() - 20);
+      current = &files[std::filesystem::path(path).filename().string()];
+    } else if (line.rfind("# and then", 0) == 0) {
+      current = nullptr;
+    } else if (current) {
+      *current += line + "\n";
+    }
+  }
+  return files;
+}
+
+TEST_CASE(
+    "service install --dry-run prints the golden socket and unit; the plist matches its golden") {
   TempHome t;
   Env env = t.env();
+  env.set("LWGW_LISTEN", "127.0.0.1:5577");
   auto r = run_bin({"service", "install", "--dry-run"}, env);
   REQUIRE(r.code == 0);
-  std::string golden = t.read(source_dir() / "tests/golden/service/lwgw.service");
-  golden = replace_all(golden, "@EXE@", LWGW_BIN);
-  golden = replace_all(golden, "@XDG_CONFIG_HOME@", env.get("XDG_CONFIG_HOME").value());
-  golden = replace_all(golden, "@XDG_STATE_HOME@", env.get("XDG_STATE_HOME").value());
-  std::string unit;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("# lwgw would", 0) != 0 && line.rfind("# and then", 0) != 0 &&
-        line.rfind("#   ", 0) != 0)
-      unit += line + "\n";
-  CHECK(unit == golden);
-  CHECK(r.out.find("systemctl --user enable --now lwgw.service") != std::string::npos);
+  auto files = dry_run_files(r.out);
+  REQUIRE(files.size() == 2);
+  for (const auto& [name, content] : files) {
+    std::string golden = t.read(source_dir() / "tests/golden/service" / name);
+    golden = replace_all(golden, "@EXE@", LWGW_BIN);
+    golden = replace_all(golden, "@LISTEN@", "127.0.0.1:5577");
+    golden = replace_all(golden, "@XDG_CONFIG_HOME@", env.get("XDG_CONFIG_HOME").value());
+    golden = replace_all(golden, "@XDG_STATE_HOME@", env.get("XDG_STATE_HOME").value());
+    CHECK_MESSAGE(content == golden, name);
+  }
+  CHECK(r.out.find("systemctl --user enable --now lwgw.socket") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(t.home() / ".config/systemd/user/lwgw.service"));
+  CHECK_FALSE(std::filesystem::exists(t.home() / ".config/systemd/user/lwgw.socket"));
 
   auto paths = resolve_paths(env);
   std::string plist = t.read(source_dir() / "tests/golden/service/ai.langwatch.lwgw.plist");
@@ -307,9 +330,12 @@ TEST_CASE("service install --dry-run prints the golden unit; the plist matches i
   CHECK(daemon::launchd_plist("/opt/homebrew/bin/lwgw", paths) == plist);
 
   if (auto analyze = process::find_in_path("systemd-analyze", env)) {
-    auto file = t.root() / "lwgw.service";
-    t.write(file, unit);
-    auto v = process::run({analyze->string(), "verify", "--man=no", file.string()}, "", env);
+    std::vector<std::string> argv = {analyze->string(), "verify", "--man=no"};
+    for (const auto& [name, content] : files) {
+      t.write(t.root() / "units" / name, content);
+      argv.push_back((t.root() / "units" / name).string());
+    }
+    auto v = process::run(argv, "", env);
     CHECK_MESSAGE(v.exit_code == 0, v.err);
     CHECK_MESSAGE(v.err.empty(), v.err);
   } else {
@@ -317,27 +343,56 @@ TEST_CASE("service install --dry-run prints the golden unit; the plist matches i
   }
 }
 
+TEST_CASE("the service calls lwgw by a path that survives upgrades") {
+  TempHome t;
+  // Homebrew: the versioned Cellar path becomes the prefix's bin/lwgw.
+  auto prefix = t.root() / "brew";
+  t.write(prefix / "Cellar/lwgw/1.2.3/bin/lwgw", "#!/bin/sh\n");
+  std::filesystem::create_directories(prefix / "bin");
+  std::filesystem::create_symlink("../Cellar/lwgw/1.2.3/bin/lwgw", prefix / "bin/lwgw");
+  Env env = t.env();
+  CHECK(daemon::stable_exe((prefix / "Cellar/lwgw/1.2.3/bin/lwgw").string(), env) ==
+        (prefix / "bin/lwgw").string());
+  // The PATH entry the user runs (a symlink kept as such) when it is this binary.
+  auto real = t.root() / "opt/lwgw-0.4/lwgw";
+  t.write(real, "#!/bin/sh\n");
+  std::filesystem::create_directories(t.root() / "bin");
+  std::filesystem::create_symlink(real, t.root() / "bin/lwgw");
+  ::chmod(real.c_str(), 0755);
+  env.set("PATH", (t.root() / "bin").string() + ":/usr/bin:/bin");
+  CHECK(daemon::stable_exe(real.string(), env) == (t.root() / "bin/lwgw").string());
+  // Another lwgw on PATH is not this one: the binary's own path.
+  CHECK(daemon::stable_exe(LWGW_BIN, env) == LWGW_BIN);
+}
+
 TEST_CASE(
-    "service install writes the unit and prints the commands without a session bus; uninstall "
-    "removes exactly it") {
+    "service install writes the units and prints the commands without a session bus; uninstall "
+    "removes exactly them") {
   TempHome t;
   Env env = t.env();
   auto unit = t.home() / ".config/systemd/user/lwgw.service";
+  auto socket = t.home() / ".config/systemd/user/lwgw.socket";
   auto r = run_bin({"service", "install"}, env);
   CHECK(r.code == 0);
   REQUIRE(std::filesystem::exists(unit));
-  CHECK(r.err.find("systemctl --user enable --now lwgw.service") != std::string::npos);
+  REQUIRE(std::filesystem::exists(socket));
+  CHECK(r.err.find("systemctl --user enable --now lwgw.socket") != std::string::npos);
   CHECK(r.err.find("loginctl enable-linger") != std::string::npos);
   CHECK(run_bin({"service", "status"}, env).out.find("login service: installed") !=
         std::string::npos);
   auto u = run_bin({"service", "uninstall"}, env);
   CHECK(u.code == 0);
   CHECK_FALSE(std::filesystem::exists(unit));
+  CHECK_FALSE(std::filesystem::exists(socket));
   CHECK(run_bin({"service", "status"}, env).out.find("not installed") != std::string::npos);
-  // A unit the user wrote is not lwgw's to delete.
+  // A unit the user wrote is not lwgw's to delete, nor to replace.
   t.write(unit, "[Service]\nExecStart=/bin/true\n");
   CHECK(run_bin({"service", "uninstall"}, env).code == 1);
   CHECK(std::filesystem::exists(unit));
+  auto again = run_bin({"service", "install"}, env);
+  CHECK(again.code == 1);
+  CHECK(again.err.find("was not written by lwgw") != std::string::npos);
+  CHECK(t.read(unit) == "[Service]\nExecStart=/bin/true\n");
 }
 
 TEST_CASE("the log rotates by size and keeps a few files") {
@@ -380,20 +435,21 @@ TEST_CASE("logs -f follows new lines across a rotation") {
 
 TEST_CASE("setup in proxy mode says whether the proxy already runs where the CLIs are pointed") {
   Home h;
-  auto before = run_bin({"setup", "codex", "--shell", "bash"}, h.env);
+  auto before = run_bin({"setup", "codex", "--shell", "bash", "--no-service"}, h.env);
   CHECK(before.code == 0);
   CHECK(before.out.find("start the proxy with `lwgw up`") != std::string::npos);
   REQUIRE(run_bin({"teardown", "codex"}, h.env).code == 0);
   REQUIRE(run_bin({"up"}, h.env).code == 0);
-  auto running = run_bin({"setup", "codex", "--shell", "bash"}, h.env);
+  auto running = run_bin({"setup", "codex", "--shell", "bash", "--no-service"}, h.env);
   CHECK(running.code == 0);
   CHECK(running.out.find("the proxy already runs on http://127.0.0.1:" + std::to_string(h.port)) !=
         std::string::npos);
   REQUIRE(run_bin({"teardown", "codex"}, h.env).code == 0);
-  REQUIRE(run_bin({"config", "set", "proxy.listen", "127.0.0.1:" + std::to_string(unused_port())},
+  REQUIRE(run_bin({"config", "set", "proxy.listen", "127.0.0.1:" + std::to_string(unused_port()),
+                   "--no-reapply"},
                   h.env)
               .code == 0);
-  auto elsewhere = run_bin({"setup", "codex", "--shell", "bash"}, h.env);
+  auto elsewhere = run_bin({"setup", "codex", "--shell", "bash", "--no-service"}, h.env);
   CHECK(elsewhere.err.find("not on 127.0.0.1:") != std::string::npos);
   CHECK(elsewhere.err.find("lwgw down && lwgw up") != std::string::npos);
   REQUIRE(run_bin({"teardown", "codex"}, h.env).code == 0);

@@ -58,7 +58,7 @@ TEST_CASE("a key through every error path the CLI has never appears in its outpu
     no_secret(run_inproc({"login", key}, env));
     no_secret(run_inproc({"login", "--key", key}, env));
     no_secret(run_inproc({"login", "--key=" + key}, env));
-    no_secret(run_inproc({"setup", key}, env));
+    no_secret(run_inproc({"setup", key, "--no-service"}, env));
     no_secret(run_inproc({"config", "get", key}, env));
     no_secret(run_inproc({"config", "set", "proxy.max_connections", key}, env));
     no_secret(run_inproc({"config", "set", "gateway.url", key}, env));

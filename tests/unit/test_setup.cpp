@@ -57,7 +57,8 @@ Tree snapshot(const TempHome& t) {
 struct Home {
   TempHome t;
   Env env;
-  explicit Home(bool with_vk = false) {
+  // Proxy-mode setup needs a key (the proxy uses it): logged in unless told otherwise.
+  explicit Home(bool with_vk = true) {
     env = t.env();
     env.set("SHELL", "/bin/bash");
     env.set("LWGW_GATEWAY_URL", "http://127.0.0.1:" + std::to_string(unused_port()));
@@ -166,13 +167,13 @@ TEST_CASE(
     {
       Home h;
       Tree before = snapshot(h.t);
-      golden(g + "fresh.dryrun", h.run({"setup", c.cli, "--dry-run"}));
+      golden(g + "fresh.dryrun", h.run({"setup", c.cli, "--dry-run", "--no-service"}));
       CHECK(snapshot(h.t) == before);
-      golden(g + "fresh.setup", h.run({"setup", c.cli}));
+      golden(g + "fresh.setup", h.run({"setup", c.cli, "--no-service"}));
       golden(g + "fresh.after", h.norm(h.t.read(h.p(c.file))));
       check_syntax(h);
       Tree once = snapshot(h.t);
-      golden(g + "twice.setup", h.run({"setup", c.cli}));
+      golden(g + "twice.setup", h.run({"setup", c.cli, "--no-service"}));
       CHECK(snapshot(h.t) == once);  // setup . setup = setup
       golden(g + "fresh.teardown-dryrun", h.run({"teardown", c.cli, "--dry-run"}));
       CHECK(snapshot(h.t) == once);
@@ -185,9 +186,9 @@ TEST_CASE(
       h.t.write(h.p(c.file), c.existing);
       h.t.write(h.p(".bashrc"), "# my bashrc\nalias ll='ls -l'\nexport EDITOR=vim");
       Tree before = snapshot(h.t);
-      golden(g + "existing.dryrun", h.run({"setup", c.cli, "--dry-run"}));
+      golden(g + "existing.dryrun", h.run({"setup", c.cli, "--dry-run", "--no-service"}));
       CHECK(snapshot(h.t) == before);
-      golden(g + "existing.setup", h.run({"setup", c.cli}));
+      golden(g + "existing.setup", h.run({"setup", c.cli, "--no-service"}));
       golden(g + "existing.after", h.norm(h.t.read(h.p(c.file))));
       check_syntax(h);
       golden(g + "existing.teardown", h.run({"teardown", c.cli}));
@@ -198,7 +199,7 @@ TEST_CASE(
       Home h;
       h.t.write(h.p(c.file), c.commented);
       Tree before = snapshot(h.t);
-      golden(g + "commented.setup", h.run({"setup", c.cli}));
+      golden(g + "commented.setup", h.run({"setup", c.cli, "--no-service"}));
       CHECK(snapshot(h.t) == before);
     }
     // malformed: refused with file:line, byte-identical afterwards, exit 3.
@@ -206,9 +207,9 @@ TEST_CASE(
       Home h;
       h.t.write(h.p(c.file), c.malformed);
       Tree before = snapshot(h.t);
-      std::string dry = h.run({"setup", c.cli, "--dry-run"});
+      std::string dry = h.run({"setup", c.cli, "--dry-run", "--no-service"});
       CHECK(dry.rfind("exit 3\n", 0) == 0);
-      std::string out = h.run({"setup", c.cli});
+      std::string out = h.run({"setup", c.cli, "--no-service"});
       CHECK(out.rfind("exit 3\n", 0) == 0);
       CHECK(out.find("~/" + c.file + ":") != std::string::npos);
       golden(g + "malformed.setup", out);
@@ -221,7 +222,7 @@ TEST_CASE(
       stdfs::create_directories(h.p(c.file).parent_path());
       stdfs::create_symlink(h.p("dotfiles/" + c.cli), h.p(c.file));
       Tree before = snapshot(h.t);
-      golden(g + "symlink.setup", h.run({"setup", c.cli}));
+      golden(g + "symlink.setup", h.run({"setup", c.cli, "--no-service"}));
       CHECK(stdfs::is_symlink(h.p(c.file)));
       CHECK(h.t.read(h.p("dotfiles/" + c.cli)) != c.existing);
       golden(g + "symlink.teardown", h.run({"teardown", c.cli}));
@@ -248,7 +249,7 @@ TEST_CASE("cursor: setup writes nothing, prints where to paste, verifies the key
   Home h(true);
   h.env.set("LWGW_GATEWAY_URL", gw.url());
   Tree before = snapshot(h.t);
-  std::string out = h.run({"setup", "cursor"});
+  std::string out = h.run({"setup", "cursor", "--no-service"});
   golden("cursor/setup", out);
   CHECK(out.find("<GATEWAY>/v1") != std::string::npos);
   CHECK(out.find("verified") != std::string::npos);
@@ -261,7 +262,7 @@ TEST_CASE("an unreadable file is refused with exit 3 and left as it is") {
   Home h;
   stdfs::create_directories(h.p(".claude/settings.json"));  // a directory: read() fails
   Tree before = snapshot(h.t);
-  auto r = run_inproc({"setup", "claude-code"}, h.env);
+  auto r = run_inproc({"setup", "claude-code", "--no-service"}, h.env);
   CHECK(r.code == 3);
   CHECK(r.err.find("cannot read") != std::string::npos);
   CHECK(snapshot(h.t) == before);
@@ -272,7 +273,9 @@ TEST_CASE("user edits made after setup survive teardown; only lwgw's keys go") {
   h.t.write(h.p(".codex/config.toml"), "# mine\nmodel = \"o3\"\n\n[tui]\ntheme = \"dark\"\n");
   h.t.write(h.p(".gemini/settings.json"),
             "{\"security\": {\"auth\": {\"selectedType\": \"oauth-personal\"}}}\n");
-  REQUIRE(run_inproc({"setup", "codex", "gemini-cli", "claude-code", "aider"}, h.env).code == 0);
+  REQUIRE(
+      run_inproc({"setup", "codex", "gemini-cli", "claude-code", "aider", "--no-service"}, h.env)
+          .code == 0);
   {
     std::ofstream(h.p(".codex/config.toml"), std::ios::app)
         << "\n[projects.\"/x\"]\ntrust_level = \"trusted\"\n";
@@ -311,7 +314,7 @@ TEST_CASE("proxy mode: no VK in any file, token files 0600, no secret on stdout/
   Home h(true);
   h.env.set("HTTPS_PROXY", "http://proxy.corp:3128");
   h.env.set("NO_PROXY", ".corp");
-  auto r = run_inproc({"setup", "--all", "--shell", "all"}, h.env);
+  auto r = run_inproc({"setup", "--all", "--shell", "all", "--no-service"}, h.env);
   CHECK(r.code == 0);
   for (const std::string& s : {kVk, kToken}) {
     CHECK(r.out.find(s) == std::string::npos);
@@ -330,11 +333,11 @@ TEST_CASE("proxy mode: no VK in any file, token files 0600, no secret on stdout/
       {"bash", "-c",
        ". \"$HOME/.bashrc\"; . \"$HOME/.bashrc\"; printf '%s|%s' \"$NO_PROXY\" \"$LWGW_API_KEY\""},
       "", h.env);
-  CHECK(sh.out == ".corp,127.0.0.1,localhost|" + kToken);
+  CHECK(sh.out == ".corp,127.0.0.1,localhost,::1|" + kToken);
   auto fish = process::run({"fish", "--no-config", "-c",
                             "source $HOME/.config/fish/conf.d/lwgw.fish; printf '%s' $NO_PROXY"},
                            "", h.env);
-  CHECK(fish.out == ".corp,127.0.0.1,localhost");
+  CHECK(fish.out == ".corp,127.0.0.1,localhost,::1");
   check_syntax(h);
 }
 
@@ -359,14 +362,14 @@ TEST_CASE(
   CHECK(k.code == 0);
   CHECK(k.out == kVk + "\n");
   // Not logged in: direct mode is a configuration problem.
-  Home none;
+  Home none(false);
   auto n = run_inproc({"setup", "codex", "--direct"}, none.env);
   CHECK(n.code == 3);
   CHECK(n.err.find("not logged in") != std::string::npos);
 }
 
 TEST_CASE("direct mode never writes a VK that only LWGW_VK provides") {
-  Home h;
+  Home h(false);
   h.env.set("LWGW_VK", kVk);
   auto r = run_inproc({"setup", "aider", "--direct"}, h.env);
   CHECK(r.code == 3);
@@ -378,10 +381,10 @@ TEST_CASE(
   Home h;
   const std::string orig = "[model_providers.old]\nname = \"Old\"\nwire_api = \"chat\"\n";
   h.t.write(h.p(".codex/config.toml"), orig);
-  auto r = run_inproc({"setup", "codex"}, h.env);
+  auto r = run_inproc({"setup", "codex", "--no-service"}, h.env);
   CHECK(r.err.find("[model_providers.old] has wire_api = \"chat\"") != std::string::npos);
   CHECK(h.t.read(h.p(".codex/config.toml")).find("wire_api = \"chat\"") != std::string::npos);
-  auto y = run_inproc({"setup", "codex", "--yes"}, h.env);
+  auto y = run_inproc({"setup", "codex", "--yes", "--no-service"}, h.env);
   CHECK(y.code == 0);
   std::string text = h.t.read(h.p(".codex/config.toml"));
   CHECK(text.find("wire_api = \"chat\"") == std::string::npos);
@@ -393,7 +396,7 @@ TEST_CASE(
 TEST_CASE("--model and --small-model write each CLI's own model setting") {
   Home h;
   auto r = run_inproc({"setup", "claude-code", "codex", "opencode", "aider", "--model", "gw-model",
-                       "--small-model", "claude-haiku-4-5-20251001"},
+                       "--small-model", "claude-haiku-4-5-20251001", "--no-service"},
                       h.env);
   CHECK(r.code == 0);
   std::string c = h.t.read(h.p(".claude/settings.json"));
@@ -418,7 +421,7 @@ TEST_CASE("opencode: the models map comes from the gateway's GET /v1/models when
   });
   Home h(true);
   h.env.set("LWGW_GATEWAY_URL", gw.url());
-  auto r = run_inproc({"setup", "opencode"}, h.env);
+  auto r = run_inproc({"setup", "opencode", "--no-service"}, h.env);
   CHECK(r.code == 0);
   CHECK(r.out.find("models the gateway serves: gw-a, gw-b") != std::string::npos);
   nlohmann::json doc = nlohmann::json::parse(h.t.read(h.p(".config/opencode/opencode.json")));
@@ -437,32 +440,33 @@ TEST_CASE("two setups cannot interleave: the second one fails while the lock is 
   int fd = ::open(lockfile.c_str(), O_RDWR | O_CREAT, 0600);
   REQUIRE(fd >= 0);
   REQUIRE(::flock(fd, LOCK_EX) == 0);
-  auto r = run_inproc({"setup", "codex"}, h.env);
+  auto r = run_inproc({"setup", "codex", "--no-service"}, h.env);
   CHECK(r.code == 1);
   CHECK(r.err.find("another `lwgw setup`") != std::string::npos);
   CHECK_FALSE(stdfs::exists(h.p(".codex/config.toml")));
   ::close(fd);
-  CHECK(run_inproc({"setup", "codex"}, h.env).code == 0);
+  CHECK(run_inproc({"setup", "codex", "--no-service"}, h.env).code == 0);
 }
 
 TEST_CASE("bash: a ~/.bash_profile that does not source ~/.bashrc is pointed out") {
   Home h;
   h.t.write(h.p(".bash_profile"), "export PATH=$HOME/bin:$PATH\n");
-  auto r = run_inproc({"setup", "codex"}, h.env);
+  auto r = run_inproc({"setup", "codex", "--no-service"}, h.env);
   CHECK(r.err.find("~/.bash_profile does not source ~/.bashrc") != std::string::npos);
   Home ok;
   ok.t.write(ok.p(".bash_profile"), "[ -f ~/.bashrc ] && . ~/.bashrc\n");
-  CHECK(run_inproc({"setup", "codex"}, ok.env).err.find("bash_profile") == std::string::npos);
+  CHECK(run_inproc({"setup", "codex", "--no-service"}, ok.env).err.find("bash_profile") ==
+        std::string::npos);
 }
 
 TEST_CASE("--shell picks the rc files; the default comes from $SHELL") {
   Home h;
   h.env.set("SHELL", "/usr/bin/zsh");
   h.env.set("ZDOTDIR", (h.t.home() / "zdot").string());
-  CHECK(run_inproc({"setup", "codex"}, h.env).code == 0);
+  CHECK(run_inproc({"setup", "codex", "--no-service"}, h.env).code == 0);
   CHECK(stdfs::exists(h.p("zdot/.zshrc")));
   CHECK_FALSE(stdfs::exists(h.p(".bashrc")));
-  CHECK(run_inproc({"setup", "codex", "--shell", "fish"}, h.env).code == 0);
+  CHECK(run_inproc({"setup", "codex", "--shell", "fish", "--no-service"}, h.env).code == 0);
   CHECK(stdfs::exists(h.p(".config/fish/conf.d/lwgw.fish")));
   check_syntax(h);
   CHECK(run_inproc({"teardown", "codex"}, h.env).code == 0);
@@ -486,7 +490,7 @@ TEST_CASE("env prints the exports for eval; --api-key only the key") {
   auto d = run_bin({"env", "--direct"}, h.env);
   CHECK(d.out.find("export LWGW_API_KEY='" + kVk + "'") != std::string::npos);
   CHECK(run_bin({"env", "--api-key"}, h.env).out == kToken + "\n");
-  Home none;
+  Home none(false);
   CHECK(run_inproc({"env", "--direct"}, none.env).code == 3);
 }
 
@@ -559,7 +563,7 @@ TEST_CASE("exec_plan: each CLI's environment") {
 
 TEST_CASE("teardown refuses a file broken since setup, leaves it and the shell hook in place") {
   Home h;
-  REQUIRE(run_inproc({"setup", "gemini-cli"}, h.env).code == 0);
+  REQUIRE(run_inproc({"setup", "gemini-cli", "--no-service"}, h.env).code == 0);
   h.t.write(h.p(".gemini/settings.json"), "{\"broken\": ");
   Tree before = snapshot(h.t);
   auto dry = run_inproc({"teardown", "--all", "--dry-run"}, h.env);

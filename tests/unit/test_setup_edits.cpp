@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 #include <random>
 
+#include "lwgw/http_client.hpp"
 #include "lwgw/setup/edits.hpp"
 
 using namespace lwgw::setup;
@@ -166,15 +167,22 @@ TEST_CASE("unified diff: hunks, context, missing final newline") {
   CHECK(d.find("@@ -15,6 +15,6 @@") != std::string::npos);
 }
 
-TEST_CASE("env scripts: quoting, NO_PROXY only with a proxy, shell default") {
+TEST_CASE("env scripts: quoting, NO_PROXY always extended with loopback, shell default") {
   Target t{Mode::kProxy, "http://127.0.0.1:5566", "it's", "/x"};
   lwgw::Env env;
-  auto v = env_vars(t, false, env);
-  CHECK_FALSE(v.no_proxy);
+  auto v = env_vars(t, false);
   CHECK(env_script("bash", v).find("export LWGW_API_KEY='it'\\''s'") != std::string::npos);
   CHECK(env_script("fish", v).find("set -gx LWGW_API_KEY 'it\\'s'") != std::string::npos);
-  env.set("http_proxy", "http://p:1");
-  CHECK(env_vars(t, true, env).no_proxy);
+  // No proxy variable set at setup time: NO_PROXY is written all the same (a VPN client may set
+  // HTTPS_PROXY later).
+  for (const char* shell : {"bash", "fish"}) {
+    CHECK(env_script(shell, v).find("NO_PROXY") != std::string::npos);
+    CHECK(env_script(shell, v).find("no_proxy") != std::string::npos);
+    CHECK(env_script(shell, v).find("::1") != std::string::npos);
+  }
+  CHECK(lwgw::http::no_proxy_with_loopback("") == "127.0.0.1,localhost,::1");
+  CHECK(lwgw::http::no_proxy_with_loopback(".corp,localhost") == ".corp,localhost,127.0.0.1,::1");
+  CHECK(lwgw::http::no_proxy_with_loopback("127.0.0.1,localhost,::1") == "127.0.0.1,localhost,::1");
   env.set("SHELL", "/usr/local/bin/fish");
   CHECK(default_shell(env) == "fish");
   env.set("SHELL", "/bin/tcsh");

@@ -148,7 +148,7 @@ std::string sh_quote(const std::string& s);
 
 /// Claude Code's settings.json edits for the mode (never ANTHROPIC_API_KEY).
 std::vector<Edit> claude_edits(const Target& t, const std::string& model,
-                               const std::string& small_model);
+                               const std::string& small_model, const std::string& no_proxy = "");
 /// Codex config.toml edits (literals). `fix_chat` lists providers whose wire_api to fix.
 std::vector<Edit> codex_edits(const Target& t, const std::string& model,
                               const std::vector<std::string>& fix_chat);
@@ -169,7 +169,6 @@ std::string default_shell(const Env& env);
 /// The variables the env file / `lwgw env` export.
 struct EnvVars {
   std::vector<std::pair<std::string, std::string>> vars;
-  bool no_proxy = false;  // append 127.0.0.1,localhost to NO_PROXY/no_proxy
 };
 
 /// One variable a CLI reads from the env file, and what it carries.
@@ -179,13 +178,13 @@ struct EnvNeed {
   Value value;
 };
 
-/// The variables for `needs` (each name once, in order of first appearance); NO_PROXY gains
-/// loopback when `env` has an HTTP(S) proxy.
-EnvVars env_vars(const Target& t, const std::vector<EnvNeed>& needs, const Env& env);
+/// The variables for `needs` (each name once, in order of first appearance).
+EnvVars env_vars(const Target& t, const std::vector<EnvNeed>& needs);
 /// The variables of every CLI that reads the env file; Gemini CLI's only with `gemini`
 /// (defined with the profiles, src/clis/registry.cpp).
-EnvVars env_vars(const Target& t, bool gemini, const Env& env);
-/// The exports in `shell` syntax (bash/zsh: export …; fish: set -gx …).
+EnvVars env_vars(const Target& t, bool gemini);
+/// The exports in `shell` syntax (bash/zsh: export …; fish: set -gx …), and NO_PROXY/no_proxy
+/// extended (never replaced) by 127.0.0.1,localhost,::1 when they lack loopback.
 std::string env_script(const std::string& shell, const EnvVars& vars);
 /// The rc block body for bash/zsh that sources `env_file` (guarded: a missing file is fine).
 std::string rc_source_body(const std::string& shell, const std::filesystem::path& env_file,

@@ -18,6 +18,8 @@ struct SetupRequest {
   std::string small_model;
   bool dry_run = false;
   bool yes = false;
+  /// Proxy mode: do not install/start the login service nor start the proxy.
+  bool no_service = false;
 };
 
 struct TeardownRequest {
@@ -27,6 +29,12 @@ struct TeardownRequest {
 };
 
 int run_setup(Context& ctx, const SetupRequest& r);
+/// A bare `lwgw setup`: runs setup again for every CLI the manifest lists, each in its recorded
+/// mode (only those in `only` when set), with r's options. Throws Error(kUsage) when nothing is
+/// set up.
+int reapply_setup(Context& ctx, const SetupRequest& r, std::optional<Mode> only = std::nullopt);
+/// The CLIs the manifest lists as set up in `mode` (none when it cannot be read).
+std::vector<std::string> clis_in_mode(const Paths& paths, Mode mode);
 int run_teardown(Context& ctx, const TeardownRequest& r);
 
 /// How resolve_target finds the key.

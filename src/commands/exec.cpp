@@ -91,7 +91,6 @@ void ensure_proxy(Context& ctx, bool no_start) {
 int exec_cli(Context& ctx, const ExecOptions& o) {
   const clis::CliProfile& profile = clis::get(o.cli);
   if (!profile.exec) throw usage_error(std::string(profile.hints.no_exec));
-  if (!o.direct) ensure_proxy(ctx, o.no_start);
   setup::Target t =
       setup::resolve_target(ctx, {.mode = o.direct ? setup::Mode::kDirect : setup::Mode::kProxy});
   auto plan = clis::exec_plan(profile,
@@ -104,6 +103,7 @@ int exec_cli(Context& ctx, const ExecOptions& o) {
   auto path = process::find_in_path(plan.argv[0], plan.env);
   if (!path)
     throw failure("`" + plan.argv[0] + "` (" + o.cli + ") is not on PATH; install it first");
+  if (!o.direct) ensure_proxy(ctx, o.no_start);
   prepare(plan);
   replace_process(ctx, *path, plan);
 }

@@ -504,16 +504,22 @@ TEST_CASE("exec runs the CLI from PATH with the settings in its environment only
             "\"$HOME/../key\"\nexit 7\n");
   ::chmod(script.c_str(), 0755);
   h.env.set("PATH", bin.string() + ":/usr/bin:/bin");
+  const std::string listen = "127.0.0.1:" + std::to_string(unused_port());
+  h.env.set("LWGW_LISTEN", listen);
   Tree before = snapshot(h.t);
   auto r = run_bin({"exec", "codex", "--", "exec", "hello"}, h.env);
   CHECK(r.code == 7);  // the process was replaced by the CLI
+  CHECK(r.err.find("started the proxy on http://" + listen) != std::string::npos);
   CHECK(h.t.read(h.t.root() / "key") == kToken);
   CHECK(h.t.read(h.t.root() / "args") ==
         "-c\nmodel_provider=\"lwgw\"\n-c\nmodel_providers.lwgw={ name = \"LangWatch AI Gateway "
         "(lwgw)\", "
-        "base_url = \"http://127.0.0.1:5566/v1\", env_key = \"LWGW_API_KEY\", wire_api = "
-        "\"responses\" }\nexec\nhello\n");
+        "base_url = \"http://" +
+            listen +
+            "/v1\", env_key = \"LWGW_API_KEY\", wire_api = "
+            "\"responses\" }\nexec\nhello\n");
   CHECK(snapshot(h.t) == before);  // no dotfile touched
+  CHECK(run_bin({"down"}, h.env).code == 0);
   auto missing = run_bin({"exec", "aider"}, h.env);
   CHECK(missing.code == 1);
   CHECK(missing.err.find("not on PATH") != std::string::npos);

@@ -10,6 +10,11 @@ namespace lwgw::proxy {
 
 namespace {
 
+// How long a client is asked to wait before retrying: the proxy's connection limit frees up as
+// soon as any connection closes; a gateway that timed out gets a little longer.
+constexpr int kOverloadedRetryAfterS = 1;
+constexpr int kTimeoutRetryAfterS = 5;
+
 Decision refuse(std::string path, int status, std::string code, std::string message) {
   Decision d;
   d.action = Action::kRefuse;
@@ -18,6 +23,12 @@ Decision refuse(std::string path, int status, std::string code, std::string mess
   d.status = status;
   d.code = std::move(code);
   d.message = std::move(message);
+  return d;
+}
+
+Decision with_retry(Decision d, int retry_after_s) {
+  d.retryable = true;
+  d.retry_after_s = retry_after_s;
   return d;
 }
 
@@ -96,23 +107,27 @@ Decision unreadable(std::string_view target, int status, const std::string& reas
   if (status == 413)
     return refuse(path, 413, "lwgw_payload_too_large",
                   too_large_message(max_body_bytes, std::nullopt));
-  return refuse(path, status, "lwgw_bad_request",
-                "lwgw: the local proxy could not read this request (HTTP " +
-                    std::to_string(status) + ": " + reason + ")");
+  Decision d = refuse(path, status, "lwgw_bad_request",
+                      "lwgw: the local proxy could not read this request (HTTP " +
+                          std::to_string(status) + ": " + reason + ")");
+  // A client that stalled may well manage next time; nothing else here improves on a retry.
+  return status == 408 ? with_retry(std::move(d), 0) : d;
 }
 
 Decision overloaded(std::string_view target, int max_connections) {
-  return refuse(std::string(path_of(target)), 503, "lwgw_overloaded",
-                "lwgw: the local proxy is at proxy.max_connections (" +
-                    std::to_string(max_connections) + "); retry shortly");
+  return with_retry(refuse(std::string(path_of(target)), 503, "lwgw_overloaded",
+                           "lwgw: the local proxy is at proxy.max_connections (" +
+                               std::to_string(max_connections) + "); retry shortly"),
+                    kOverloadedRetryAfterS);
 }
 
 Decision unreachable(std::string_view path, const std::string& gateway_url, int curl_code,
                      const std::string& curl_error) {
   if (curl_code == CURLE_OPERATION_TIMEDOUT)
-    return refuse(std::string(path), 504, "lwgw_gateway_timeout",
-                  "lwgw: the gateway at " + gateway_url + " did not answer in time (" + curl_error +
-                      "); check gateway.url and your network");
+    return with_retry(refuse(std::string(path), 504, "lwgw_gateway_timeout",
+                             "lwgw: the gateway at " + gateway_url + " did not answer in time (" +
+                                 curl_error + "); check gateway.url and your network"),
+                      kTimeoutRetryAfterS);
   std::string hint = "check gateway.url, your network, or HTTPS_PROXY";
   if (curl_code == CURLE_PEER_FAILED_VERIFICATION || curl_code == CURLE_SSL_CONNECT_ERROR ||
       curl_code == CURLE_SSL_CACERT_BADFILE)
@@ -120,6 +135,25 @@ Decision unreachable(std::string_view path, const std::string& gateway_url, int 
   return refuse(
       std::string(path), 502, "lwgw_gateway_unreachable",
       "lwgw: cannot reach the gateway at " + gateway_url + " (" + curl_error + "); " + hint);
+}
+
+HeaderList own_response_headers(const Decision& d) {
+  switch (d.action) {
+    case Action::kOwnHealth:
+    case Action::kOwnStatus:
+    case Action::kForward:
+      return {{"Content-Type", "application/json"}};
+    case Action::kRefuse:
+      break;
+  }
+  HeaderList h = {{"Content-Type", "application/json"}, {"X-Lwgw-Error", d.code}};
+  if (!d.retryable) {
+    h.emplace_back("x-should-retry", "false");
+  } else if (d.retry_after_s > 0) {
+    h.emplace_back("Retry-After", std::to_string(d.retry_after_s));
+    h.emplace_back("retry-after-ms", std::to_string(d.retry_after_s * 1000));
+  }
+  return h;
 }
 
 }  // namespace lwgw::proxy

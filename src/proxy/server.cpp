@@ -817,13 +817,11 @@ void Connection::start_exchange() {
 
 void Connection::reply(const Decision& d, bool close, bool discard) {
   std::string body_text;
-  HeaderList headers = {{"Content-Type", "application/json"}};
   int status = d.status;
   if (d.action == Action::kOwnHealth || d.action == Action::kOwnStatus) {
     status = 200;
     body_text = d.action == Action::kOwnHealth ? srv.health_json() : srv.status_json();
   } else {
-    headers.emplace_back("X-Lwgw-Error", d.code);
     body_text = error_body(dialect_for_path(d.path), status, d.code, d.message);
     if (status >= 400) srv.note_error(status, d.code);
     AccessRecord rec;
@@ -839,8 +837,8 @@ void Connection::reply(const Decision& d, bool close, bool discard) {
   }
   const bool must_close = close || !head.keep_alive || close_after || srv.draining;
   const bool head_only = head.method == "HEAD";
-  std::string head_text = http1::response_head(status, "", headers, http1::Framing::kLength,
-                                               body_text.size(), must_close);
+  std::string head_text = http1::response_head(
+      status, "", own_response_headers(d), http1::Framing::kLength, body_text.size(), must_close);
   write({head_text, head_only ? std::string_view() : std::string_view(body_text)});
   if (!discard || broken) return response_done(must_close);
   exchange.reset();

@@ -1138,3 +1138,97 @@ TEST_CASE("garbage, truncated and oversized requests never take the proxy down")
   REQUIRE(fwd);
   CHECK(fwd->status == 200);
 }
+
+namespace {
+// A gateway that accepts connections (the kernel completes them) and never answers.
+struct SilentGateway {
+  int fd = -1;
+  int port = 0;
+  SilentGateway() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 16) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port = ntohs(a.sin_port);
+  }
+  ~SilentGateway() { ::close(fd); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
+}  // namespace
+
+TEST_CASE("lwgw's own errors say x-should-retry: false; the gateway's pass without it") {
+  Proxy down("http://127.0.0.1:" + std::to_string(unused_port()));
+  auto gone = down.client().Post("/v1/messages", {{"x-api-key", kToken}}, "{}", "application/json");
+  REQUIRE(gone);
+  CHECK(gone->status == 502);
+  CHECK(gone->get_header_value("x-should-retry") == "false");
+  CHECK_FALSE(gone->has_header("Retry-After"));
+
+  Upstream up;
+  Proxy px(up.server.url());
+  auto cli = px.client();
+  auto foreign = auth();
+  foreign.emplace("Host", "evil.example");
+  Proxy nokey(up.server.url(), {}, {"", kToken});
+  std::vector<std::pair<int, httplib::Result>> own;
+  own.emplace_back(401, cli.Post("/v1/messages", "{}", "application/json"));
+  own.emplace_back(403, cli.Post("/v1/chat/completions", foreign, "{}", "application/json"));
+  own.emplace_back(404, cli.Get("/metrics", auth()));
+  own.emplace_back(401,
+                   nokey.client().Post("/v1/chat/completions", auth(), "{}", "application/json"));
+  for (const auto& [status, res] : own) {
+    CAPTURE(status);
+    REQUIRE(res);
+    CHECK(res->status == status);
+    CHECK(res->get_header_value("x-should-retry") == "false");
+    CHECK(res->body.find("lwgw: ") != std::string::npos);
+  }
+
+  for (int status : {402, 403}) {  // the gateway's errors: byte for byte, no advice added
+    auto h = auth();
+    h.emplace("x-test-status", std::to_string(status));
+    auto r = cli.Post("/v1/chat/completions", h, "{}", "application/json");
+    REQUIRE(r);
+    CHECK(r->status == status);
+    CHECK_FALSE(r->has_header("x-should-retry"));
+    CHECK_FALSE(r->has_header("Retry-After"));
+  }
+  auto ok = cli.Post("/v1/chat/completions", auth(), "{}", "application/json");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  CHECK_FALSE(ok->has_header("x-should-retry"));
+}
+
+TEST_CASE("503 beyond max_connections and 504 from a silent gateway ask for a wait instead") {
+  Upstream up;
+  proxy::Settings s;
+  s.max_connections = 1;
+  Proxy px(up.server.url(), s);
+  RawClient held(px.port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  RawClient over(px.port);
+  over.send(get_request("/v1/models"));
+  std::string got = over.read_until("}", 3000);
+  CHECK(got.find("HTTP/1.1 503") == 0);
+  CHECK(got.find("\r\nRetry-After: 1\r\n") != std::string::npos);
+  CHECK(got.find("\r\nretry-after-ms: 1000\r\n") != std::string::npos);
+  CHECK(got.find("x-should-retry") == std::string::npos);
+
+  SilentGateway silent;
+  proxy::Settings slow;
+  slow.idle_timeout_s = 1;
+  Proxy to_silent(silent.url(), slow);
+  auto r =
+      to_silent.client().Post("/v1/messages", {{"x-api-key", kToken}}, "{}", "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 504);
+  CHECK(r->get_header_value("Retry-After") == "5");
+  CHECK(r->get_header_value("retry-after-ms") == "5000");
+  CHECK_FALSE(r->has_header("x-should-retry"));
+  CHECK(r->body.find("lwgw_gateway_timeout") != std::string::npos);
+}

@@ -101,3 +101,81 @@ TEST_CASE("policy: gateway failures name the cause and the fix") {
   CHECK(bad.path == "/v1/x");
   CHECK(bad.message.find("malformed header line") != std::string::npos);
 }
+
+namespace {
+// libcurl's CURLcode values for the failures below (the tests do not link libcurl).
+constexpr int kResolveFailed = 6, kConnectFailed = 7, kTimedOut = 28, kCertUntrusted = 60;
+
+std::string header_of(const HeaderList& h, std::string_view name) {
+  for (const auto& [k, v] : h)
+    if (header_name_equals(k, name)) return v;
+  return "";
+}
+bool has_header(const HeaderList& h, std::string_view name) {
+  for (const auto& kv : h)
+    if (header_name_equals(kv.first, name)) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("policy: lwgw's own refusals say x-should-retry: false when a retry cannot help") {
+  Secrets sec{kVK, kToken};
+  const std::string big = std::to_string((64u << 20) + 1);
+  const std::vector<std::pair<std::string, Decision>> final_ones = {
+      {"host",
+       decide(head("POST /v1/messages HTTP/1.1\r\nHost: evil.example\r\n\r\n"), settings(), sec)},
+      {"origin", decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: "
+                             "https://evil.example\r\n\r\n"),
+                        settings(), sec)},
+      {"not found",
+       decide(head("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec)},
+      {"too large", decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Content-Length: " +
+                                big + "\r\n\r\n"),
+                           settings(), sec)},
+      {"no token",
+       decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec)},
+      {"not logged in", decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    "x-api-key: " +
+                                    kToken + "\r\n\r\n"),
+                               settings(), {"", kToken})},
+      {"malformed", unreadable("/v1/messages", 400, "malformed header line", 64u << 20)},
+      {"chunked body too large", unreadable("/v1/messages", 413, "body too large", 64u << 20)},
+      {"head too large", unreadable("/", 431, "request header section larger than 64 KiB", 0)},
+      {"version", unreadable("/v1/messages", 505, "HTTP/2.0", 64u << 20)},
+      {"refused",
+       unreachable("/v1/messages", "http://127.0.0.1:9", kConnectFailed, "Couldn't connect")},
+      {"dns",
+       unreachable("/v1/messages", "https://gw.invalid", kResolveFailed, "Could not resolve host")},
+      {"tls",
+       unreachable("/v1/messages", "https://gw", kCertUntrusted, "SSL certificate problem")}};
+  for (const auto& [what, d] : final_ones) {
+    CAPTURE(what);
+    REQUIRE(d.action == Action::kRefuse);
+    CHECK_FALSE(d.retryable);
+    auto h = own_response_headers(d);
+    CHECK(header_of(h, "x-should-retry") == "false");
+    CHECK(header_of(h, "X-Lwgw-Error") == d.code);
+    CHECK(header_of(h, "Content-Type") == "application/json");
+    CHECK_FALSE(has_header(h, "Retry-After"));
+    CHECK_FALSE(has_header(h, "retry-after-ms"));
+  }
+}
+
+TEST_CASE("policy: 503 overloaded and 504 gateway timeout ask for a wait instead") {
+  auto over = own_response_headers(overloaded("/v1/messages", 512));
+  CHECK_FALSE(has_header(over, "x-should-retry"));
+  CHECK(header_of(over, "Retry-After") == "1");  // seconds: what Claude Code and the SDKs read
+  CHECK(header_of(over, "retry-after-ms") == "1000");
+  auto timeout = unreachable("/v1/messages", "http://gw", kTimedOut, "Timeout");
+  CHECK(timeout.status == 504);
+  auto slow = own_response_headers(timeout);
+  CHECK_FALSE(has_header(slow, "x-should-retry"));
+  CHECK(header_of(slow, "Retry-After") == "5");
+  CHECK(header_of(slow, "retry-after-ms") == "5000");
+  // A client that stalled mid-request may manage next time: no advice either way.
+  auto stalled = own_response_headers(
+      unreadable("/v1/messages", 408, "the client stopped sending the request", 64u << 20));
+  CHECK_FALSE(has_header(stalled, "x-should-retry"));
+  CHECK_FALSE(has_header(stalled, "Retry-After"));
+}

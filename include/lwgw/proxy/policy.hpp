@@ -26,6 +26,12 @@ struct Decision {
   int status = 0;
   std::string code;
   std::string message;  // starts with "lwgw: "
+  // Whether the same request sent again can succeed. false: the answer carries
+  // `x-should-retry: false`, which the Anthropic and OpenAI SDKs (Claude Code's among them) obey
+  // at once instead of retrying for minutes. true: `retry_after_s` > 0 asks for that wait
+  // (`retry-after` in seconds, `retry-after-ms`), 0 leaves the client's own backoff.
+  bool retryable = false;
+  int retry_after_s = 0;
   // kForward:
   std::string url;
   HeaderList headers;
@@ -46,5 +52,10 @@ Decision overloaded(std::string_view target, int max_connections);
 /// The 502/504 for a gateway that could not be reached; `curl_code` is libcurl's CURLcode.
 Decision unreachable(std::string_view path, const std::string& gateway_url, int curl_code,
                      const std::string& curl_error);
+
+/// The headers of a response the proxy writes itself, framing aside: the content type and, for a
+/// refusal, `X-Lwgw-Error` and the retry advice (`x-should-retry: false`, or `Retry-After` and
+/// `retry-after-ms`). Never used for the gateway's responses.
+HeaderList own_response_headers(const Decision& d);
 
 }  // namespace lwgw::proxy

@@ -1159,6 +1159,22 @@ struct SilentGateway {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };
 
+// The access-log lines (`"msg":"request"`) written so far, waiting up to a second for `want`.
+std::vector<std::string> request_lines(Proxy& px, std::size_t want) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 50; ++i) {
+    lines.clear();
+    {
+      std::lock_guard<std::mutex> lock(px.m);
+      for (const auto& l : px.log)
+        if (l.find("\"msg\":\"request\"") != std::string::npos) lines.push_back(l);
+    }
+    if (lines.size() >= want) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return lines;
+}
+
 }  // namespace
 
 TEST_CASE("lwgw's own errors say x-should-retry: false; the gateway's pass without it") {
@@ -1231,4 +1247,50 @@ TEST_CASE("503 beyond max_connections and 504 from a silent gateway ask for a wa
   CHECK(r->get_header_value("retry-after-ms") == "5000");
   CHECK_FALSE(r->has_header("x-should-retry"));
   CHECK(r->body.find("lwgw_gateway_timeout") != std::string::npos);
+}
+
+TEST_CASE("a refused request is logged once, with the code /_lwgw/status reports as last error") {
+  Upstream up;
+  Proxy px(up.server.url(), {}, {"", kToken});
+  auto r = px.client().Post("/v1/messages", {{"x-api-key", kToken}}, "{}", "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  request_lines(px, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // and no second line follows
+  auto lines = request_lines(px, 1);
+  REQUIRE(lines.size() == 1);
+  auto line = nlohmann::json::parse(lines[0]);
+  CHECK(line["status"] == 401);
+  CHECK(line["error"] == "lwgw_not_logged_in");
+  const std::string last = px.server->stats().last_error;
+  CHECK(last == line["ts"].get<std::string>() + " 401 lwgw_not_logged_in");
+
+  // A gateway error: the log line names the gateway's code, as the last error does.
+  px.server->set_secrets({kVK, kToken});
+  auto h = auth();
+  h.emplace("x-test-status", "402");
+  auto budget = px.client().Post("/v1/chat/completions", h, "{}", "application/json");
+  REQUIRE(budget);
+  CHECK(budget->status == 402);
+  lines = request_lines(px, 2);
+  REQUIRE(lines.size() == 2);
+  line = nlohmann::json::parse(lines[1]);
+  CHECK(line["error"] == "budget_exceeded");
+  CHECK(px.server->stats().last_error.find(" 402 budget_exceeded") != std::string::npos);
+
+  // Refused while its body was still arriving, then the client left: still one line.
+  {
+    RawClient c(px.port);
+    c.send("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  lines = request_lines(px, 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  lines = request_lines(px, 3);
+  REQUIRE(lines.size() == 3);
+  line = nlohmann::json::parse(lines[2]);
+  CHECK(line["status"] == 499);
+  CHECK(line["error"] == "lwgw_local_token");
+  CHECK(line["outcome"] == "client_closed");
+  CHECK(px.server->stats().last_error.find(" 402 budget_exceeded") != std::string::npos);
 }

@@ -104,7 +104,8 @@ TEST_CASE("policy: gateway failures name the cause and the fix") {
 
 namespace {
 // libcurl's CURLcode values for the failures below (the tests do not link libcurl).
-constexpr int kResolveFailed = 6, kConnectFailed = 7, kTimedOut = 28, kCertUntrusted = 60;
+constexpr int kResolveFailed = 6, kConnectFailed = 7, kTimedOut = 28, kTlsFailed = 35,
+              kGotNothing = 52, kRecvError = 56, kCertUntrusted = 60;
 
 std::string header_of(const HeaderList& h, std::string_view name) {
   for (const auto& [k, v] : h)
@@ -178,4 +179,36 @@ TEST_CASE("policy: 503 overloaded and 504 gateway timeout ask for a wait instead
       unreadable("/v1/messages", 408, "the client stopped sending the request", 64u << 20));
   CHECK_FALSE(has_header(stalled, "x-should-retry"));
   CHECK_FALSE(has_header(stalled, "Retry-After"));
+}
+
+TEST_CASE("policy: each refusal names the fix") {
+  Secrets sec{kVK, kToken};
+  auto fix = [](const Decision& d) { return d.message; };
+  auto has = [](const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  };
+  Settings s = settings();
+  s.listen_port = 5577;
+  CHECK(has(fix(decide(head("POST /v1/messages HTTP/1.1\r\nHost: evil.example\r\n\r\n"), s, sec)),
+            "http://127.0.0.1:5577"));
+  CHECK(has(fix(decide(head("GET /api/v1/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), s, sec)),
+            "`lwgw setup <cli>`"));
+  CHECK(has(fix(decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " +
+                            kToken + "\r\n\r\n"),
+                       s, {"", kToken})),
+            "run `lwgw login`"));
+  CHECK(has(fix(decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), s, sec)),
+            "run `lwgw setup <cli>`"));
+  CHECK(has(fix(unreachable("/v1/x", "http://127.0.0.1:9", kConnectFailed, "refused")),
+            "is the gateway up"));
+  CHECK(has(fix(unreachable("/v1/x", "https://gw.invalid", kResolveFailed, "dns")),
+            "does not resolve"));
+  CHECK(has(fix(unreachable("/v1/x", "https://gw", kTlsFailed, "wrong version")),
+            "must start with http://"));
+  CHECK(has(fix(unreachable("/v1/x", "http://gw", kGotNothing, "empty reply")),
+            "must start with https://"));
+  for (int code : {kConnectFailed, kTimedOut, kRecvError})
+    CHECK(has(fix(unreachable("/v1/x", "http://gw", code, "x")), "`lwgw doctor`"));
+  CHECK(has(fix(overloaded("/v1/x", 512)), "lwgw config set proxy.max_connections"));
+  CHECK(has(fix(unreadable("/v1/x", 400, "malformed header line", 1 << 20)), "base URL"));
 }

@@ -25,7 +25,7 @@ struct Decision {
   // kRefuse:
   int status = 0;
   std::string code;
-  std::string message;  // starts with "lwgw: "
+  std::string message;  // starts with "lwgw: ", ends with the fix
   // Whether the same request sent again can succeed. false: the answer carries
   // `x-should-retry: false`, which the Anthropic and OpenAI SDKs (Claude Code's among them) obey
   // at once instead of retrying for minutes. true: `retry_after_s` > 0 asks for that wait

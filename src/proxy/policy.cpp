@@ -79,8 +79,17 @@ std::optional<Decision> refuse_credentials(const std::string& path, const Client
 }
 
 // A route the proxy answers itself, or one it does not serve.
-Decision answer_locally(Decision d) {
+Decision answer_locally(const http1::RequestHead& head, Decision d) {
   switch (d.route) {
+    case Route::kRoot:
+      if (head.method == "GET" || head.method == "HEAD") {
+        d.action = Action::kOwnRoot;
+        return d;
+      }
+      return refuse(d.path, 405, "lwgw_method_not_allowed",
+                    "lwgw: / answers GET and HEAD only (it tells a CLI the proxy is up); API "
+                    "requests go to /v1/… or /v1beta/…: check the CLI's base URL (`lwgw setup "
+                    "<cli>` writes it)");
     case Route::kOwnHealth:
       d.action = Action::kOwnHealth;
       return d;
@@ -146,7 +155,8 @@ Decision decide(const http1::RequestHead& head, const Settings& cfg, const Secre
   Decision d;
   d.path = path;
   d.route = route_for_path(path);
-  if (d.route != Route::kForward && d.route != Route::kProbe) return answer_locally(std::move(d));
+  if (d.route != Route::kForward && d.route != Route::kProbe)
+    return answer_locally(head, std::move(d));
   if (head.content_length && *head.content_length > cfg.max_body_bytes)
     return refuse(path, 413, "lwgw_payload_too_large",
                   too_large_message(cfg.max_body_bytes, head.content_length));
@@ -199,6 +209,8 @@ Decision unreachable(std::string_view path, const std::string& gateway_url, int 
 
 HeaderList own_response_headers(const Decision& d) {
   switch (d.action) {
+    case Action::kOwnRoot:
+      return {{"Content-Type", "text/plain; charset=utf-8"}};
     case Action::kOwnHealth:
     case Action::kOwnStatus:
     case Action::kForward:
@@ -213,6 +225,7 @@ HeaderList own_response_headers(const Decision& d) {
     h.emplace_back("Retry-After", std::to_string(d.retry_after_s));
     h.emplace_back("retry-after-ms", std::to_string(d.retry_after_s * 1000));
   }
+  if (d.status == 405) h.emplace_back("Allow", "GET, HEAD");
   return h;
 }
 

@@ -200,8 +200,8 @@ struct Connection {
   /// With `discard`, the rest of the request body is read and dropped first (so the client,
   /// still sending, is not reset before it reads the answer), then the connection closes.
   void reply(const Decision& d, bool close, bool discard = false);
-  /// The access-log line of a refusal; one that reached the client also becomes the last error,
-  /// with the same time stamp.
+  /// The access-log line of a request answered locally (a refusal, or GET/HEAD /); a refusal
+  /// that reached the client also becomes the last error, with the same time stamp.
   void log_reply(const Decision& d, int status, std::uint64_t bytes_out,
                  const std::string& outcome = "");
   /// The current response is complete: next request, or close.
@@ -824,6 +824,9 @@ void Connection::reply(const Decision& d, bool close, bool discard) {
   int status = 200;
   std::string body_text;
   switch (d.action) {
+    case Action::kOwnRoot:
+      body_text = kRootBody;
+      break;
     case Action::kOwnHealth:
       body_text = srv.health_json();
       break;
@@ -842,7 +845,8 @@ void Connection::reply(const Decision& d, bool close, bool discard) {
       status, "", own_response_headers(d), http1::Framing::kLength, body_text.size(), must_close);
   write({head_text, head_only ? std::string_view() : std::string_view(body_text)});
   // lwgw's own /_lwgw/ routes stay out of the access log (`lwgw status` polls them).
-  if (d.action == Action::kRefuse) log_reply(d, status, head_only ? 0 : body_text.size());
+  if (d.action == Action::kRefuse || d.action == Action::kOwnRoot)
+    log_reply(d, status, head_only ? 0 : body_text.size());
   deferred.reset();  // answered now
   if (!discard || broken) return response_done(must_close);
   exchange.reset();

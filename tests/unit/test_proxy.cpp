@@ -1174,7 +1174,6 @@ std::vector<std::string> request_lines(Proxy& px, std::size_t want) {
   }
   return lines;
 }
-
 }  // namespace
 
 TEST_CASE("lwgw's own errors say x-should-retry: false; the gateway's pass without it") {
@@ -1195,6 +1194,7 @@ TEST_CASE("lwgw's own errors say x-should-retry: false; the gateway's pass witho
   own.emplace_back(401, cli.Post("/v1/messages", "{}", "application/json"));
   own.emplace_back(403, cli.Post("/v1/chat/completions", foreign, "{}", "application/json"));
   own.emplace_back(404, cli.Get("/metrics", auth()));
+  own.emplace_back(405, cli.Post("/", auth(), "{}", "application/json"));
   own.emplace_back(401,
                    nokey.client().Post("/v1/chat/completions", auth(), "{}", "application/json"));
   for (const auto& [status, res] : own) {
@@ -1204,6 +1204,7 @@ TEST_CASE("lwgw's own errors say x-should-retry: false; the gateway's pass witho
     CHECK(res->get_header_value("x-should-retry") == "false");
     CHECK(res->body.find("lwgw: ") != std::string::npos);
   }
+  CHECK(own[3].second->get_header_value("Allow") == "GET, HEAD");
 
   for (int status : {402, 403}) {  // the gateway's errors: byte for byte, no advice added
     auto h = auth();
@@ -1247,6 +1248,43 @@ TEST_CASE("503 beyond max_connections and 504 from a silent gateway ask for a wa
   CHECK(r->get_header_value("retry-after-ms") == "5000");
   CHECK_FALSE(r->has_header("x-should-retry"));
   CHECK(r->body.find("lwgw_gateway_timeout") != std::string::npos);
+}
+
+TEST_CASE("HEAD / and GET / answer 200, are logged, and never become the last error") {
+  Upstream up;
+  Proxy px(up.server.url(), {}, {"", ""});  // not even logged in: the proxy is still there
+  auto cli = px.client();
+  auto probe = cli.Head("/", {{"User-Agent", "claude-cli/2.1.197 (external, cli)"}});
+  REQUIRE(probe);
+  CHECK(probe->status == 200);
+  CHECK(probe->get_header_value("Content-Length") == "11");
+  CHECK(probe->body.empty());
+  auto page = cli.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->body == "lwgw proxy\n");
+  CHECK(page->get_header_value("Content-Type").rfind("text/plain", 0) == 0);
+  // The connection stays usable after the HEAD answer (its length was not sent as a body).
+  RawClient c(px.port);
+  c.send("HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + get_request("/_lwgw/status"));
+  std::string both = c.read_until("}\n", 3000);
+  CHECK(both.find("HTTP/1.1 200") == 0);
+  CHECK(both.find("lwgw proxy") == std::string::npos);
+  auto st = nlohmann::json::parse(both.substr(both.rfind("\r\n\r\n") + 4));
+  CHECK(st["last_error"].is_null());
+  CHECK(px.server->stats().last_error.empty());
+  {
+    std::lock_guard<std::mutex> lock(up.m);
+    CHECK(up.last_target.empty());  // answered locally
+  }
+  auto lines = request_lines(px, 3);
+  REQUIRE(lines.size() == 3);  // HEAD, GET, HEAD; /_lwgw/status itself is not logged
+  CHECK(lines[0].find("\"method\":\"HEAD\",\"path\":\"/\",\"status\":200") != std::string::npos);
+  CHECK(lines[0].find("\"bytes_out\":0") != std::string::npos);
+  CHECK(lines[0].find("\"client\":\"claude-code\"") != std::string::npos);
+  CHECK(lines[1].find("\"method\":\"GET\",\"path\":\"/\",\"status\":200") != std::string::npos);
+  CHECK(lines[1].find("\"bytes_out\":11") != std::string::npos);
+  for (const auto& l : lines) CHECK(l.find("\"error\"") == std::string::npos);
 }
 
 TEST_CASE("a refused request is logged once, with the code /_lwgw/status reports as last error") {

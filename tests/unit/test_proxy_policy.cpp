@@ -130,6 +130,7 @@ TEST_CASE("policy: lwgw's own refusals say x-should-retry: false when a retry ca
                         settings(), sec)},
       {"not found",
        decide(head("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec)},
+      {"method", decide(head("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec)},
       {"too large", decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                 "Content-Length: " +
                                 big + "\r\n\r\n"),
@@ -179,6 +180,33 @@ TEST_CASE("policy: 503 overloaded and 504 gateway timeout ask for a wait instead
       unreadable("/v1/messages", 408, "the client stopped sending the request", 64u << 20));
   CHECK_FALSE(has_header(stalled, "x-should-retry"));
   CHECK_FALSE(has_header(stalled, "Retry-After"));
+}
+
+TEST_CASE("policy: GET and HEAD / are answered by the proxy; other methods get a 405") {
+  Secrets sec{kVK, kToken};
+  for (const char* method : {"GET", "HEAD"}) {
+    CAPTURE(method);
+    auto d = decide(head(std::string(method) + " / HTTP/1.1\r\nHost: 127.0.0.1:5566\r\n\r\n"),
+                    settings(), sec);
+    CHECK(d.action == Action::kOwnRoot);
+    CHECK(d.path == "/");
+    CHECK_FALSE(d.counts_as_request());
+    auto h = own_response_headers(d);
+    CHECK(header_of(h, "Content-Type").rfind("text/plain", 0) == 0);
+    CHECK_FALSE(has_header(h, "x-should-retry"));
+    CHECK_FALSE(has_header(h, "X-Lwgw-Error"));
+  }
+  // No token or key needed to learn that the proxy is up: a logged-out proxy still says so.
+  CHECK(decide(head("HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n"), settings(), {"", ""}).action ==
+        Action::kOwnRoot);
+  CHECK(kRootBody == "lwgw proxy\n");
+  auto post = decide(head("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec);
+  CHECK(post.status == 405);
+  CHECK(post.code == "lwgw_method_not_allowed");
+  CHECK(header_of(own_response_headers(post), "Allow") == "GET, HEAD");
+  // DNS-rebinding protection covers / too.
+  CHECK(decide(head("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n"), settings(), sec).code ==
+        "lwgw_host_refused");
 }
 
 TEST_CASE("policy: each refusal names the fix") {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "lwgw/proxy/http1.hpp"
 #include "lwgw/proxy/rules.hpp"
@@ -13,6 +14,7 @@ namespace lwgw::proxy {
 
 enum class Action {
   kRefuse,     // an lwgw error in the endpoint's dialect (status, code, message)
+  kOwnRoot,    // GET or HEAD /: a CLI checking that something listens
   kOwnHealth,  // GET /_lwgw/healthz
   kOwnStatus,  // GET /_lwgw/status
   kForward,    // to the gateway (url, headers)
@@ -38,8 +40,11 @@ struct Decision {
   bool counts_as_request() const { return route == Route::kForward || route == Route::kProbe; }
 };
 
+/// What GET / answers (HEAD / sends its Content-Length only).
+inline constexpr std::string_view kRootBody = "lwgw proxy\n";
+
 /// The decision for a request head, in the order a client's mistakes are best reported: Host,
-/// Origin, route, body size, local token, virtual key.
+/// Origin, route (and method, for /), body size, local token, virtual key.
 Decision decide(const http1::RequestHead& head, const Settings& cfg, const Secrets& secrets);
 
 /// The refusal for a request the proxy could not read (400, 413, 431, 501, 505).
@@ -55,7 +60,7 @@ Decision unreachable(std::string_view path, const std::string& gateway_url, int 
 
 /// The headers of a response the proxy writes itself, framing aside: the content type and, for a
 /// refusal, `X-Lwgw-Error` and the retry advice (`x-should-retry: false`, or `Retry-After` and
-/// `retry-after-ms`). Never used for the gateway's responses.
+/// `retry-after-ms`), plus `Allow` on a 405. Never used for the gateway's responses.
 HeaderList own_response_headers(const Decision& d);
 
 }  // namespace lwgw::proxy

@@ -20,7 +20,9 @@ struct AccessRecord {
   std::string request_id;
   std::string budget;
   std::string outcome;  // "", "client_closed", "cut_by_drain", "upstream_interrupted"
-  std::string error;    // the lwgw error code of a refusal ("lwgw_local_token", …)
+  // The error code `lwgw status` shows as the last error: lwgw's own for a refusal
+  // ("lwgw_local_token", …), else the gateway's X-LangWatch-Handled-Error ("upstream" without it).
+  std::string error;
 };
 
 /// The JSON line (without a newline) for a finished request, stamped `ts`.

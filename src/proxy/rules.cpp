@@ -219,6 +219,7 @@ Route route_for_path(std::string_view path) {
   if (path.rfind("/v1/", 0) == 0 || path.rfind("/v1beta/", 0) == 0) return Route::kForward;
   if (path == "/healthz" || path == "/readyz" || path == "/startupz" || path == "/health")
     return Route::kProbe;
+  if (path == "/") return Route::kRoot;
   if (path == "/_lwgw/healthz") return Route::kOwnHealth;
   if (path == "/_lwgw/status") return Route::kOwnStatus;
   return Route::kNotFound;

@@ -128,7 +128,8 @@ struct Server::Impl {
 
   void emit(const nlohmann::json& line) noexcept;
   void emit_line(const std::string& line) noexcept;
-  void note_error(int status, const std::string& code);
+  /// Records the last error for /_lwgw/status, stamped `ts` like its access-log line.
+  void note_error(const std::string& ts, int status, const std::string& code);
   void note_budget(const std::string& value);
   std::string health_json() const;
   std::string status_json() const;
@@ -199,6 +200,10 @@ struct Connection {
   /// With `discard`, the rest of the request body is read and dropped first (so the client,
   /// still sending, is not reset before it reads the answer), then the connection closes.
   void reply(const Decision& d, bool close, bool discard = false);
+  /// The access-log line of a request answered locally (a refusal, or GET/HEAD /); a refusal
+  /// that reached the client also becomes the last error, with the same time stamp.
+  void log_reply(const Decision& d, int status, std::uint64_t bytes_out,
+                 const std::string& outcome = "");
   /// The current response is complete: next request, or close.
   void response_done(bool must_close);
   /// Writes bytes (several pieces in order). False when the client is gone.
@@ -332,9 +337,9 @@ void Server::Impl::emit(const nlohmann::json& line) noexcept {
   }
 }
 
-void Server::Impl::note_error(int status, const std::string& code) {
+void Server::Impl::note_error(const std::string& ts, int status, const std::string& code) {
   std::lock_guard<std::mutex> lock(events_mutex);
-  last_error = util::utc_now_iso() + " " + std::to_string(status) + " " + code;
+  last_error = ts + " " + std::to_string(status) + " " + code;
 }
 
 void Server::Impl::note_budget(const std::string& value) {
@@ -816,37 +821,55 @@ void Connection::start_exchange() {
 }
 
 void Connection::reply(const Decision& d, bool close, bool discard) {
+  int status = 200;
   std::string body_text;
-  HeaderList headers = {{"Content-Type", "application/json"}};
-  int status = d.status;
-  if (d.action == Action::kOwnHealth || d.action == Action::kOwnStatus) {
-    status = 200;
-    body_text = d.action == Action::kOwnHealth ? srv.health_json() : srv.status_json();
-  } else {
-    headers.emplace_back("X-Lwgw-Error", d.code);
-    body_text = error_body(dialect_for_path(d.path), status, d.code, d.message);
-    if (status >= 400) srv.note_error(status, d.code);
-    AccessRecord rec;
-    rec.method = head.method.empty() ? "-" : head.method;
-    rec.path = d.path;
-    rec.client = client_name(head.header("user-agent"));
-    rec.status = status;
-    rec.duration_ms = ms_since(request_start);
-    rec.bytes_in = body.received();
-    rec.bytes_out = body_text.size();
-    rec.error = d.code;
-    srv.emit_line(access_log_line(rec, srv.timestamp()));
+  switch (d.action) {
+    case Action::kOwnRoot:
+      body_text = kRootBody;
+      break;
+    case Action::kOwnHealth:
+      body_text = srv.health_json();
+      break;
+    case Action::kOwnStatus:
+      body_text = srv.status_json();
+      break;
+    case Action::kRefuse:
+    case Action::kForward:  // not answered here
+      status = d.status;
+      body_text = error_body(dialect_for_path(d.path), status, d.code, d.message);
+      break;
   }
   const bool must_close = close || !head.keep_alive || close_after || srv.draining;
   const bool head_only = head.method == "HEAD";
-  std::string head_text = http1::response_head(status, "", headers, http1::Framing::kLength,
-                                               body_text.size(), must_close);
+  std::string head_text = http1::response_head(
+      status, "", own_response_headers(d), http1::Framing::kLength, body_text.size(), must_close);
   write({head_text, head_only ? std::string_view() : std::string_view(body_text)});
+  // lwgw's own /_lwgw/ routes stay out of the access log (`lwgw status` polls them).
+  if (d.action == Action::kRefuse || d.action == Action::kOwnRoot)
+    log_reply(d, status, head_only ? 0 : body_text.size());
+  deferred.reset();  // answered now
   if (!discard || broken) return response_done(must_close);
   exchange.reset();
   phase = Phase::kDiscard;
   discard_left = head.chunked ? 0 : head.content_length.value_or(0) - body.received();
   arm(kDiscardS);
+}
+
+void Connection::log_reply(const Decision& d, int status, std::uint64_t bytes_out,
+                           const std::string& outcome) {
+  AccessRecord rec;
+  rec.method = head.method.empty() ? "-" : head.method;
+  rec.path = d.path;
+  rec.client = client_name(head.header("user-agent"));
+  rec.status = status;
+  rec.duration_ms = ms_since(request_start);
+  rec.bytes_in = body.received();
+  rec.bytes_out = bytes_out;
+  rec.outcome = outcome;
+  if (d.action == Action::kRefuse) rec.error = d.code;
+  const std::string& ts = srv.timestamp();
+  if (status >= 400 && outcome.empty()) srv.note_error(ts, status, d.code);
+  srv.emit_line(access_log_line(rec, ts));
 }
 
 void Connection::response_done(bool must_close) {
@@ -973,7 +996,11 @@ void Connection::close_after_flush() {
 
 void Connection::abort(ExchangeState state, const std::string& outcome) {
   if (closed) return;
-  if (exchange) exchange->end(state, outcome);
+  if (exchange)
+    exchange->end(state, outcome);
+  else if (deferred)  // refused while its body was still arriving: logged, though never answered
+    log_reply(*deferred, 499, 0, outcome);
+  deferred.reset();
   close();
 }
 
@@ -1002,9 +1029,10 @@ bool Exchange::on_head() {
   if (record.request_id.empty()) record.request_id = t.header("X-Langwatch-Request-Id");
   record.budget = t.header("X-Langwatch-Budget-Warning");
   if (!record.budget.empty()) conn.srv.note_budget(record.budget);
-  if (status >= 400) {
+  if (status >= 400) {  // the access log names the same code /_lwgw/status reports
     std::string code = t.header("X-Langwatch-Handled-Error");
-    conn.srv.note_error(status, code.empty() ? "upstream" : code);
+    record.error = code.empty() ? "upstream" : code;
+    conn.srv.note_error(conn.srv.timestamp(), status, record.error);
   }
   const std::string content_type = t.header("Content-Type");
   record.stream = content_type.find("event-stream") != std::string::npos ||

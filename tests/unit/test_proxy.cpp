@@ -1138,3 +1138,197 @@ TEST_CASE("garbage, truncated and oversized requests never take the proxy down")
   REQUIRE(fwd);
   CHECK(fwd->status == 200);
 }
+
+namespace {
+// A gateway that accepts connections (the kernel completes them) and never answers.
+struct SilentGateway {
+  int fd = -1;
+  int port = 0;
+  SilentGateway() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 16) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port = ntohs(a.sin_port);
+  }
+  ~SilentGateway() { ::close(fd); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
+// The access-log lines (`"msg":"request"`) written so far, waiting up to a second for `want`.
+std::vector<std::string> request_lines(Proxy& px, std::size_t want) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 50; ++i) {
+    lines.clear();
+    {
+      std::lock_guard<std::mutex> lock(px.m);
+      for (const auto& l : px.log)
+        if (l.find("\"msg\":\"request\"") != std::string::npos) lines.push_back(l);
+    }
+    if (lines.size() >= want) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return lines;
+}
+}  // namespace
+
+TEST_CASE("lwgw's own errors say x-should-retry: false; the gateway's pass without it") {
+  Proxy down("http://127.0.0.1:" + std::to_string(unused_port()));
+  auto gone = down.client().Post("/v1/messages", {{"x-api-key", kToken}}, "{}", "application/json");
+  REQUIRE(gone);
+  CHECK(gone->status == 502);
+  CHECK(gone->get_header_value("x-should-retry") == "false");
+  CHECK_FALSE(gone->has_header("Retry-After"));
+
+  Upstream up;
+  Proxy px(up.server.url());
+  auto cli = px.client();
+  auto foreign = auth();
+  foreign.emplace("Host", "evil.example");
+  Proxy nokey(up.server.url(), {}, {"", kToken});
+  std::vector<std::pair<int, httplib::Result>> own;
+  own.emplace_back(401, cli.Post("/v1/messages", "{}", "application/json"));
+  own.emplace_back(403, cli.Post("/v1/chat/completions", foreign, "{}", "application/json"));
+  own.emplace_back(404, cli.Get("/metrics", auth()));
+  own.emplace_back(405, cli.Post("/", auth(), "{}", "application/json"));
+  own.emplace_back(401,
+                   nokey.client().Post("/v1/chat/completions", auth(), "{}", "application/json"));
+  for (const auto& [status, res] : own) {
+    CAPTURE(status);
+    REQUIRE(res);
+    CHECK(res->status == status);
+    CHECK(res->get_header_value("x-should-retry") == "false");
+    CHECK(res->body.find("lwgw: ") != std::string::npos);
+  }
+  CHECK(own[3].second->get_header_value("Allow") == "GET, HEAD");
+
+  for (int status : {402, 403}) {  // the gateway's errors: byte for byte, no advice added
+    auto h = auth();
+    h.emplace("x-test-status", std::to_string(status));
+    auto r = cli.Post("/v1/chat/completions", h, "{}", "application/json");
+    REQUIRE(r);
+    CHECK(r->status == status);
+    CHECK_FALSE(r->has_header("x-should-retry"));
+    CHECK_FALSE(r->has_header("Retry-After"));
+  }
+  auto ok = cli.Post("/v1/chat/completions", auth(), "{}", "application/json");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  CHECK_FALSE(ok->has_header("x-should-retry"));
+}
+
+TEST_CASE("503 beyond max_connections and 504 from a silent gateway ask for a wait instead") {
+  Upstream up;
+  proxy::Settings s;
+  s.max_connections = 1;
+  Proxy px(up.server.url(), s);
+  RawClient held(px.port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  RawClient over(px.port);
+  over.send(get_request("/v1/models"));
+  std::string got = over.read_until("}", 3000);
+  CHECK(got.find("HTTP/1.1 503") == 0);
+  CHECK(got.find("\r\nRetry-After: 1\r\n") != std::string::npos);
+  CHECK(got.find("\r\nretry-after-ms: 1000\r\n") != std::string::npos);
+  CHECK(got.find("x-should-retry") == std::string::npos);
+
+  SilentGateway silent;
+  proxy::Settings slow;
+  slow.idle_timeout_s = 1;
+  Proxy to_silent(silent.url(), slow);
+  auto r =
+      to_silent.client().Post("/v1/messages", {{"x-api-key", kToken}}, "{}", "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 504);
+  CHECK(r->get_header_value("Retry-After") == "5");
+  CHECK(r->get_header_value("retry-after-ms") == "5000");
+  CHECK_FALSE(r->has_header("x-should-retry"));
+  CHECK(r->body.find("lwgw_gateway_timeout") != std::string::npos);
+}
+
+TEST_CASE("HEAD / and GET / answer 200, are logged, and never become the last error") {
+  Upstream up;
+  Proxy px(up.server.url(), {}, {"", ""});  // not even logged in: the proxy is still there
+  auto cli = px.client();
+  auto probe = cli.Head("/", {{"User-Agent", "claude-cli/2.1.197 (external, cli)"}});
+  REQUIRE(probe);
+  CHECK(probe->status == 200);
+  CHECK(probe->get_header_value("Content-Length") == "11");
+  CHECK(probe->body.empty());
+  auto page = cli.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->body == "lwgw proxy\n");
+  CHECK(page->get_header_value("Content-Type").rfind("text/plain", 0) == 0);
+  // The connection stays usable after the HEAD answer (its length was not sent as a body).
+  RawClient c(px.port);
+  c.send("HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + get_request("/_lwgw/status"));
+  std::string both = c.read_until("}\n", 3000);
+  CHECK(both.find("HTTP/1.1 200") == 0);
+  CHECK(both.find("lwgw proxy") == std::string::npos);
+  auto st = nlohmann::json::parse(both.substr(both.rfind("\r\n\r\n") + 4));
+  CHECK(st["last_error"].is_null());
+  CHECK(px.server->stats().last_error.empty());
+  {
+    std::lock_guard<std::mutex> lock(up.m);
+    CHECK(up.last_target.empty());  // answered locally
+  }
+  auto lines = request_lines(px, 3);
+  REQUIRE(lines.size() == 3);  // HEAD, GET, HEAD; /_lwgw/status itself is not logged
+  CHECK(lines[0].find("\"method\":\"HEAD\",\"path\":\"/\",\"status\":200") != std::string::npos);
+  CHECK(lines[0].find("\"bytes_out\":0") != std::string::npos);
+  CHECK(lines[0].find("\"client\":\"claude-code\"") != std::string::npos);
+  CHECK(lines[1].find("\"method\":\"GET\",\"path\":\"/\",\"status\":200") != std::string::npos);
+  CHECK(lines[1].find("\"bytes_out\":11") != std::string::npos);
+  for (const auto& l : lines) CHECK(l.find("\"error\"") == std::string::npos);
+}
+
+TEST_CASE("a refused request is logged once, with the code /_lwgw/status reports as last error") {
+  Upstream up;
+  Proxy px(up.server.url(), {}, {"", kToken});
+  auto r = px.client().Post("/v1/messages", {{"x-api-key", kToken}}, "{}", "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  request_lines(px, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // and no second line follows
+  auto lines = request_lines(px, 1);
+  REQUIRE(lines.size() == 1);
+  auto line = nlohmann::json::parse(lines[0]);
+  CHECK(line["status"] == 401);
+  CHECK(line["error"] == "lwgw_not_logged_in");
+  const std::string last = px.server->stats().last_error;
+  CHECK(last == line["ts"].get<std::string>() + " 401 lwgw_not_logged_in");
+
+  // A gateway error: the log line names the gateway's code, as the last error does.
+  px.server->set_secrets({kVK, kToken});
+  auto h = auth();
+  h.emplace("x-test-status", "402");
+  auto budget = px.client().Post("/v1/chat/completions", h, "{}", "application/json");
+  REQUIRE(budget);
+  CHECK(budget->status == 402);
+  lines = request_lines(px, 2);
+  REQUIRE(lines.size() == 2);
+  line = nlohmann::json::parse(lines[1]);
+  CHECK(line["error"] == "budget_exceeded");
+  CHECK(px.server->stats().last_error.find(" 402 budget_exceeded") != std::string::npos);
+
+  // Refused while its body was still arriving, then the client left: still one line.
+  {
+    RawClient c(px.port);
+    c.send("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  lines = request_lines(px, 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  lines = request_lines(px, 3);
+  REQUIRE(lines.size() == 3);
+  line = nlohmann::json::parse(lines[2]);
+  CHECK(line["status"] == 499);
+  CHECK(line["error"] == "lwgw_local_token");
+  CHECK(line["outcome"] == "client_closed");
+  CHECK(px.server->stats().last_error.find(" 402 budget_exceeded") != std::string::npos);
+}

@@ -101,3 +101,142 @@ TEST_CASE("policy: gateway failures name the cause and the fix") {
   CHECK(bad.path == "/v1/x");
   CHECK(bad.message.find("malformed header line") != std::string::npos);
 }
+
+namespace {
+// libcurl's CURLcode values for the failures below (the tests do not link libcurl).
+constexpr int kResolveFailed = 6, kConnectFailed = 7, kTimedOut = 28, kTlsFailed = 35,
+              kGotNothing = 52, kRecvError = 56, kCertUntrusted = 60;
+
+std::string header_of(const HeaderList& h, std::string_view name) {
+  for (const auto& [k, v] : h)
+    if (header_name_equals(k, name)) return v;
+  return "";
+}
+bool has_header(const HeaderList& h, std::string_view name) {
+  for (const auto& kv : h)
+    if (header_name_equals(kv.first, name)) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("policy: lwgw's own refusals say x-should-retry: false when a retry cannot help") {
+  Secrets sec{kVK, kToken};
+  const std::string big = std::to_string((64u << 20) + 1);
+  const std::vector<std::pair<std::string, Decision>> final_ones = {
+      {"host",
+       decide(head("POST /v1/messages HTTP/1.1\r\nHost: evil.example\r\n\r\n"), settings(), sec)},
+      {"origin", decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: "
+                             "https://evil.example\r\n\r\n"),
+                        settings(), sec)},
+      {"not found",
+       decide(head("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec)},
+      {"method", decide(head("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec)},
+      {"too large", decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Content-Length: " +
+                                big + "\r\n\r\n"),
+                           settings(), sec)},
+      {"no token",
+       decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec)},
+      {"not logged in", decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    "x-api-key: " +
+                                    kToken + "\r\n\r\n"),
+                               settings(), {"", kToken})},
+      {"malformed", unreadable("/v1/messages", 400, "malformed header line", 64u << 20)},
+      {"chunked body too large", unreadable("/v1/messages", 413, "body too large", 64u << 20)},
+      {"head too large", unreadable("/", 431, "request header section larger than 64 KiB", 0)},
+      {"version", unreadable("/v1/messages", 505, "HTTP/2.0", 64u << 20)},
+      {"refused",
+       unreachable("/v1/messages", "http://127.0.0.1:9", kConnectFailed, "Couldn't connect")},
+      {"dns",
+       unreachable("/v1/messages", "https://gw.invalid", kResolveFailed, "Could not resolve host")},
+      {"tls",
+       unreachable("/v1/messages", "https://gw", kCertUntrusted, "SSL certificate problem")}};
+  for (const auto& [what, d] : final_ones) {
+    CAPTURE(what);
+    REQUIRE(d.action == Action::kRefuse);
+    CHECK_FALSE(d.retryable);
+    auto h = own_response_headers(d);
+    CHECK(header_of(h, "x-should-retry") == "false");
+    CHECK(header_of(h, "X-Lwgw-Error") == d.code);
+    CHECK(header_of(h, "Content-Type") == "application/json");
+    CHECK_FALSE(has_header(h, "Retry-After"));
+    CHECK_FALSE(has_header(h, "retry-after-ms"));
+  }
+}
+
+TEST_CASE("policy: 503 overloaded and 504 gateway timeout ask for a wait instead") {
+  auto over = own_response_headers(overloaded("/v1/messages", 512));
+  CHECK_FALSE(has_header(over, "x-should-retry"));
+  CHECK(header_of(over, "Retry-After") == "1");  // seconds: what Claude Code and the SDKs read
+  CHECK(header_of(over, "retry-after-ms") == "1000");
+  auto timeout = unreachable("/v1/messages", "http://gw", kTimedOut, "Timeout");
+  CHECK(timeout.status == 504);
+  auto slow = own_response_headers(timeout);
+  CHECK_FALSE(has_header(slow, "x-should-retry"));
+  CHECK(header_of(slow, "Retry-After") == "5");
+  CHECK(header_of(slow, "retry-after-ms") == "5000");
+  // A client that stalled mid-request may manage next time: no advice either way.
+  auto stalled = own_response_headers(
+      unreadable("/v1/messages", 408, "the client stopped sending the request", 64u << 20));
+  CHECK_FALSE(has_header(stalled, "x-should-retry"));
+  CHECK_FALSE(has_header(stalled, "Retry-After"));
+}
+
+TEST_CASE("policy: GET and HEAD / are answered by the proxy; other methods get a 405") {
+  Secrets sec{kVK, kToken};
+  for (const char* method : {"GET", "HEAD"}) {
+    CAPTURE(method);
+    auto d = decide(head(std::string(method) + " / HTTP/1.1\r\nHost: 127.0.0.1:5566\r\n\r\n"),
+                    settings(), sec);
+    CHECK(d.action == Action::kOwnRoot);
+    CHECK(d.path == "/");
+    CHECK_FALSE(d.counts_as_request());
+    auto h = own_response_headers(d);
+    CHECK(header_of(h, "Content-Type").rfind("text/plain", 0) == 0);
+    CHECK_FALSE(has_header(h, "x-should-retry"));
+    CHECK_FALSE(has_header(h, "X-Lwgw-Error"));
+  }
+  // No token or key needed to learn that the proxy is up: a logged-out proxy still says so.
+  CHECK(decide(head("HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n"), settings(), {"", ""}).action ==
+        Action::kOwnRoot);
+  CHECK(kRootBody == "lwgw proxy\n");
+  auto post = decide(head("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), settings(), sec);
+  CHECK(post.status == 405);
+  CHECK(post.code == "lwgw_method_not_allowed");
+  CHECK(header_of(own_response_headers(post), "Allow") == "GET, HEAD");
+  // DNS-rebinding protection covers / too.
+  CHECK(decide(head("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n"), settings(), sec).code ==
+        "lwgw_host_refused");
+}
+
+TEST_CASE("policy: each refusal names the fix") {
+  Secrets sec{kVK, kToken};
+  auto fix = [](const Decision& d) { return d.message; };
+  auto has = [](const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  };
+  Settings s = settings();
+  s.listen_port = 5577;
+  CHECK(has(fix(decide(head("POST /v1/messages HTTP/1.1\r\nHost: evil.example\r\n\r\n"), s, sec)),
+            "http://127.0.0.1:5577"));
+  CHECK(has(fix(decide(head("GET /api/v1/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), s, sec)),
+            "`lwgw setup <cli>`"));
+  CHECK(has(fix(decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " +
+                            kToken + "\r\n\r\n"),
+                       s, {"", kToken})),
+            "run `lwgw login`"));
+  CHECK(has(fix(decide(head("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), s, sec)),
+            "run `lwgw setup <cli>`"));
+  CHECK(has(fix(unreachable("/v1/x", "http://127.0.0.1:9", kConnectFailed, "refused")),
+            "is the gateway up"));
+  CHECK(has(fix(unreachable("/v1/x", "https://gw.invalid", kResolveFailed, "dns")),
+            "does not resolve"));
+  CHECK(has(fix(unreachable("/v1/x", "https://gw", kTlsFailed, "wrong version")),
+            "must start with http://"));
+  CHECK(has(fix(unreachable("/v1/x", "http://gw", kGotNothing, "empty reply")),
+            "must start with https://"));
+  for (int code : {kConnectFailed, kTimedOut, kRecvError})
+    CHECK(has(fix(unreachable("/v1/x", "http://gw", code, "x")), "`lwgw doctor`"));
+  CHECK(has(fix(overloaded("/v1/x", 512)), "lwgw config set proxy.max_connections"));
+  CHECK(has(fix(unreadable("/v1/x", 400, "malformed header line", 1 << 20)), "base URL"));
+}

@@ -129,6 +129,7 @@ TEST_CASE("client names from User-Agent, routes from paths") {
   CHECK(route_for_path("/healthz") == Route::kProbe);
   CHECK(route_for_path("/health") == Route::kProbe);
   CHECK(route_for_path("/_lwgw/healthz") == Route::kOwnHealth);
+  CHECK(route_for_path("/") == Route::kRoot);
   CHECK(route_for_path("/metrics") == Route::kNotFound);
   CHECK(route_for_path("/v2/x") == Route::kNotFound);
   CHECK(path_of("/v1/x?a=b") == "/v1/x");

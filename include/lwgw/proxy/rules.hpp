@@ -67,8 +67,9 @@ std::string client_name(std::string_view user_agent);
 /// The path of a target without its query string.
 std::string_view path_of(std::string_view target);
 
-/// Routes the proxy forwards: /v1/…, /v1beta/… and the gateway's probes.
-enum class Route { kForward, kProbe, kOwnHealth, kOwnStatus, kNotFound };
+/// Routes: /v1/…, /v1beta/… and the gateway's probes are forwarded; `/` (what a CLI probes to see
+/// whether anything listens) and /_lwgw/… are answered by the proxy itself.
+enum class Route { kForward, kProbe, kRoot, kOwnHealth, kOwnStatus, kNotFound };
 Route route_for_path(std::string_view path);
 
 }  // namespace lwgw::proxy

@@ -22,7 +22,7 @@ _lwgw() {
     logout)
       words='--help -h' ;;
     whoami)
-      words='--help -h' ;;
+      words='--help -h --offline' ;;
     setup)
       words='claude-code codex gemini-cli opencode cursor aider --help -h --all --direct --shell --model --small-model --dry-run --yes' ;;
     teardown)

@@ -39,6 +39,7 @@ complete -c lwgw -n '__fish_seen_subcommand_from logout' -l help -d 'Print this 
 complete -c lwgw -n '__fish_seen_subcommand_from logout' -s h -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from whoami' -l help -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from whoami' -s h -d 'Print this help message and exit'
+complete -c lwgw -n '__fish_seen_subcommand_from whoami' -l offline -d 'Do not ask the gateway; show the last recorded verification'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -l help -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -s h -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -l all -d 'Configure every supported CLI'

@@ -47,7 +47,7 @@ _lwgw() {
         status) words='--help -h --dry-run' ;;
       esac ;;
     smoke)
-      words='--help -h --gateway --via-proxy --completion' ;;
+      words='--help -h --gateway --via-proxy --direct --completion' ;;
     diff)
       words='--help -h --gateway --via-proxy --baseline --record' ;;
     doctor)

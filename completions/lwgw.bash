@@ -22,7 +22,7 @@ _lwgw() {
     logout)
       words='--help -h' ;;
     whoami)
-      words='--help -h' ;;
+      words='--help -h --offline' ;;
     setup)
       words='claude-code codex gemini-cli opencode cursor aider --help -h --all --direct --shell --model --small-model --dry-run --yes --no-service' ;;
     teardown)
@@ -47,7 +47,7 @@ _lwgw() {
         status) words='--help -h --dry-run' ;;
       esac ;;
     smoke)
-      words='--help -h --gateway --via-proxy --completion' ;;
+      words='--help -h --gateway --via-proxy --direct --completion' ;;
     diff)
       words='--help -h --gateway --via-proxy --baseline --record' ;;
     doctor)

@@ -28,6 +28,10 @@ std::optional<std::string> listening_inode(int port) {
 }
 }  // namespace
 
+bool port_listening(int port) {
+  return listening_inode(port).has_value();
+}
+
 std::optional<Holder> port_holder(int port) {
   auto inode = listening_inode(port);
   if (!inode) return std::nullopt;

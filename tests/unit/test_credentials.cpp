@@ -76,7 +76,7 @@ TEST_CASE("LWGW_VK overrides the stored key and is never written") {
   CHECK(k->key == "vk-lw-01HZX9N0ZZZZZZZZZZZZZZZZZZ");
   CHECK(k->source == "env LWGW_VK");
   CHECK(t.read(paths.credentials_file).find("ZZZZ") == std::string::npos);
-  auto r = run_inproc({"whoami"}, env);
+  auto r = run_inproc({"whoami", "--offline"}, env);
   CHECK(r.code == 0);
   CHECK(r.out.find("env LWGW_VK") != std::string::npos);
   CHECK(r.out.find("ZZZZZZZZ") == std::string::npos);

@@ -1,10 +1,21 @@
 // login / whoami / logout against an in-test gateway answering 200, 401, 403, or nothing.
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <atomic>
+#include <thread>
 
+#include "../../src/setup/manifest.hpp"
 #include "lwgw/redact.hpp"
+#include "lwgw/verification.hpp"
 #include "test_support.hpp"
 
 using namespace lwgw;
@@ -38,6 +49,83 @@ struct FakeGateway {
     });
   }};
 };
+
+/// A TLS server on loopback with a fresh self-signed certificate: answers every request that
+/// completes a handshake with a 401 envelope, and drops plain-HTTP requests as TLS servers do.
+class TlsServer {
+ public:
+  TlsServer() {
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* cert = X509_new();
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_sign(cert, key, EVP_sha256());
+    ctx_ = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_use_certificate(ctx_, cert);
+    SSL_CTX_use_PrivateKey(ctx_, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~TlsServer() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+    SSL_CTX_free(ctx_);
+  }
+  TlsServer(const TlsServer&) = delete;
+  TlsServer& operator=(const TlsServer&) = delete;
+  int port() const { return port_; }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      SSL* ssl = SSL_new(ctx_);
+      SSL_set_fd(ssl, c);
+      if (SSL_accept(ssl) == 1) {
+        char buf[4096];
+        std::string req;
+        int n;
+        while (req.find("\r\n\r\n") == std::string::npos &&
+               (n = SSL_read(ssl, buf, sizeof buf)) > 0)
+          req.append(buf, static_cast<size_t>(n));
+        const std::string body = R"({"error":{"type":"invalid_api_key","message":"missing"}})";
+        const std::string res =
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+            "Connection: close\r\nContent-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
+        SSL_write(ssl, res.data(), static_cast<int>(res.size()));
+        SSL_shutdown(ssl);
+      }
+      SSL_free(ssl);
+      ::close(c);
+    }
+  }
+  SSL_CTX* ctx_ = nullptr;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 }  // namespace
 
 TEST_CASE("login --key-stdin verifies with GET /v1/models, stores 0600 and a local token") {
@@ -48,7 +136,10 @@ TEST_CASE("login --key-stdin verifies with GET /v1/models, stores 0600 and a loc
   CHECK(r.code == 0);
   CHECK(gw.calls == 1);
   CHECK(gw.last_auth == "Bearer " + kKey);
-  CHECK(r.out.find("vk-lw-01HZX9N…") != std::string::npos);
+  CHECK(r.out.find("vk-lw-01HZX9N…RSTV") != std::string::npos);
+  CHECK(r.out.find(", verified)") != std::string::npos);
+  // It ends with the next step.
+  CHECK(r.out.ends_with("\nnext: lwgw setup --all\n"));
   CHECK(r.out.find(kKey) == std::string::npos);
   auto cred = t.home() / ".config/lwgw/credentials";
   struct stat st {};
@@ -64,7 +155,7 @@ TEST_CASE("login --key-stdin verifies with GET /v1/models, stores 0600 and a loc
   CHECK(w.out.find(gw.server.url()) != std::string::npos);
   CHECK(w.out.find("vk-lw-01HZX9N…") != std::string::npos);
   CHECK(w.out.find("file (~/.config/lwgw/credentials)") != std::string::npos);
-  CHECK(w.out.find("(ok)") != std::string::npos);
+  CHECK(w.out.find("verified:          ok (just now)") != std::string::npos);
   CHECK(w.out.find(kKey) == std::string::npos);
 
   // A second login keeps the same local token.
@@ -110,10 +201,20 @@ TEST_CASE("login with the gateway unreachable warns and stores, unless --verify"
 
   auto r = run_inproc({"login", "--gateway", url, "--key-stdin"}, env, kKey);
   CHECK(r.code == 0);
-  CHECK(r.err.find("warning: could not reach") != std::string::npos);
+  CHECK(r.out.find("NOT verified: could not reach " + url) != std::string::npos);
+  CHECK(r.err.find("`lwgw whoami` checks it again") != std::string::npos);
+  CHECK(r.err.find("storing") == std::string::npos);
   CHECK(t.read(t.home() / ".config/lwgw/credentials").find(kKey) != std::string::npos);
+  // whoami asks again, still cannot: exit 1, NOT verified and why.
   auto w = run_inproc({"whoami"}, env);
-  CHECK(w.out.find("unreachable") != std::string::npos);
+  CHECK(w.code == 1);
+  CHECK(w.out.find("NOT verified") != std::string::npos);
+  CHECK(w.out.find("could not reach " + url) != std::string::npos);
+  // --offline shows the record without asking.
+  auto off = run_inproc({"whoami", "--offline"}, env);
+  CHECK(off.code == 0);
+  CHECK(off.out.find("last verification: NOT verified") != std::string::npos);
+  CHECK(off.out.find("by whoami") != std::string::npos);
 }
 
 TEST_CASE("login --key-env, the prompt, --no-verify, and keys in argv refused") {
@@ -138,8 +239,10 @@ TEST_CASE("login --key-env, the prompt, --no-verify, and keys in argv refused") 
   CHECK(none.err.find("--key-stdin") != std::string::npos);
 
   int before = gw.calls;
-  CHECK(run_inproc({"login", "--no-verify", "--key-stdin"}, env, "some-odd-key-format").code == 0);
+  auto nv = run_inproc({"login", "--no-verify", "--key-stdin"}, env, "some-odd-key-format");
+  CHECK(nv.code == 0);
   CHECK(gw.calls == before);
+  CHECK(nv.out.find("NOT verified: --no-verify") != std::string::npos);
 
   auto argv_key = run_inproc({"login", "--key", kKey}, env);
   CHECK(argv_key.code == 2);
@@ -162,7 +265,118 @@ TEST_CASE("the real binary: login via stdin, whoami --json") {
   CHECK(r.code == 0);
   auto w = run_bin({"whoami", "--json"}, env);
   CHECK(w.code == 0);
-  CHECK(w.out.find("\"key\": \"vk-lw-01HZX9N…\"") != std::string::npos);
+  CHECK(w.out.find("\"key\": \"vk-lw-01HZX9N…RSTV\"") != std::string::npos);
   CHECK(w.out.find("\"verification\": \"ok\"") != std::string::npos);
   CHECK(w.out.find(kKey) == std::string::npos);
+}
+
+TEST_CASE("login to an https:// URL on a plain-HTTP port: refused with the http:// URL") {
+  FakeGateway gw;
+  TempHome t;
+  Env env = t.env();
+  const std::string port = std::to_string(gw.server.port());
+  auto r =
+      run_inproc({"login", "--gateway", "https://127.0.0.1:" + port, "--key-stdin"}, env, kKey);
+  CHECK(r.code == 3);
+  CHECK(r.err.find("answers plain HTTP, not TLS") != std::string::npos);
+  CHECK(r.err.find("`lwgw login --gateway http://127.0.0.1:" + port + "`") != std::string::npos);
+  CHECK(r.err.find("nothing was stored") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(t.home() / ".config/lwgw/credentials"));
+  CHECK(gw.calls == 1);  // the hint asked without the key
+  CHECK(gw.last_auth.empty());
+}
+
+TEST_CASE("login to an http:// URL on a TLS port: refused with the https:// URL") {
+  TlsServer tls;
+  TempHome t;
+  const std::string port = std::to_string(tls.port());
+  auto r =
+      run_inproc({"login", "--gateway", "http://127.0.0.1:" + port, "--key-stdin"}, t.env(), kKey);
+  CHECK(r.code == 3);
+  CHECK(r.err.find("speaks TLS, not plain HTTP") != std::string::npos);
+  CHECK(r.err.find("`lwgw login --gateway https://127.0.0.1:" + port + "`") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(t.home() / ".config/lwgw/credentials"));
+}
+
+TEST_CASE("suspect_scheme: which failed checks point at the other scheme") {
+  KeyCheck tls_on_plain{KeyCheck::Kind::kUnreachable, 0,
+                        "OpenSSL/3.0.11: error:0A00010B:SSL routines::wrong version number"};
+  CHECK(suspect_scheme("https://gw.local:5563", tls_on_plain) == SchemeMismatch::kHttpsOnPlain);
+  CHECK(suspect_scheme("HTTPS://gw.local:5563", tls_on_plain) == SchemeMismatch::kHttpsOnPlain);
+  KeyCheck refused{KeyCheck::Kind::kUnreachable, 0, "Failed to connect: Connection refused"};
+  CHECK(suspect_scheme("https://gw.local", refused) == SchemeMismatch::kNone);
+  CHECK(suspect_scheme("http://gw.local", refused) == SchemeMismatch::kNone);
+  KeyCheck empty{KeyCheck::Kind::kUnreachable, 0, "Empty reply from server"};
+  CHECK(suspect_scheme("http://gw.local:443", empty) == SchemeMismatch::kHttpOnTls);
+  KeyCheck nginx{KeyCheck::Kind::kUnexpected, 400, "HTTP 400"};
+  CHECK(suspect_scheme("http://gw.local:443", nginx) == SchemeMismatch::kHttpOnTls);
+  CHECK(suspect_scheme("https://gw.local", nginx) == SchemeMismatch::kNone);
+  CHECK(swap_scheme("https://gw.local:5563/base") == "http://gw.local:5563/base");
+  CHECK(swap_scheme("http://gw.local") == "https://gw.local");
+}
+
+TEST_CASE("a key the gateway rejects: never \"storing it anyway\" before \"nothing was stored\"") {
+  FakeGateway gw;
+  TempHome t;
+  auto r = run_inproc({"login", "--gateway", gw.server.url(), "--key-stdin"}, t.env(),
+                      "sk-not-a-virtual-key-at-all");
+  CHECK(r.code == 3);
+  CHECK(r.err.find("nothing was stored") != std::string::npos);
+  CHECK(r.err.find("does not look like a LangWatch virtual key either") != std::string::npos);
+  CHECK(r.err.find("storing") == std::string::npos);
+  CHECK(r.err.find("stored as given") == std::string::npos);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("login's next step follows what setup already did") {
+  FakeGateway gw;
+  TempHome t;
+  Env env = t.env();
+  const auto paths = resolve_paths(env);
+  setup::Manifest m;
+  m.clis["claude-code"] = {{"mode", "proxy"}};
+  m.save(paths);
+  auto proxy_only = run_inproc({"login", "--gateway", gw.server.url(), "--key-stdin"}, env, kKey);
+  CHECK(proxy_only.code == 0);
+  CHECK(proxy_only.out.find("\nnext: lwgw smoke") != std::string::npos);
+  m.clis["codex"] = {{"mode", "direct"}};
+  m.save(paths);
+  auto direct = run_inproc({"login", "--key-stdin"}, env, kKey);
+  CHECK(direct.out.find("\nnext: lwgw setup --direct codex") != std::string::npos);
+}
+
+TEST_CASE("whoami asks the gateway again and records it; --offline does not ask") {
+  FakeGateway gw;
+  TempHome t;
+  Env env = t.env();
+  REQUIRE(run_inproc({"login", "--gateway", gw.server.url(), "--key-stdin"}, env, kKey).code == 0);
+  const int after_login = gw.calls;
+  auto w = run_inproc({"whoami"}, env);
+  CHECK(w.code == 0);
+  CHECK(gw.calls == after_login + 1);
+  auto v = load_verification(resolve_paths(env));
+  REQUIRE(v);
+  CHECK(v->by == "whoami");
+  CHECK(v->result == "ok");
+  CHECK(v->key == "vk-lw-01HZX9N…RSTV");
+  CHECK(t.read(resolve_paths(env).state_dir / "verification.json").find(kKey) == std::string::npos);
+
+  auto off = run_inproc({"whoami", "--offline"}, env);
+  CHECK(off.code == 0);
+  CHECK(gw.calls == after_login + 1);
+  CHECK(off.out.find("last verification: ok (") != std::string::npos);
+  CHECK(off.out.find("by whoami") != std::string::npos);
+
+  // A key revoked after login: whoami says so and exits 3; the record keeps it for status.
+  const std::string revoked = "vk-lw-REVOKED0000000000000000000";
+  REQUIRE(run_inproc({"login", "--no-verify", "--key-stdin"}, env, revoked).code == 0);
+  auto rej = run_inproc({"whoami"}, env);
+  CHECK(rej.code == 3);
+  CHECK(rej.out.find("REJECTED by the gateway") != std::string::npos);
+  CHECK(rej.out.find("this virtual key was revoked") != std::string::npos);
+  auto rej_json = run_inproc({"--json", "whoami", "--offline"}, env);
+  CHECK(rej_json.code == 0);
+  CHECK(rej_json.out.find("\"verification\": \"rejected: virtual_key_revoked") !=
+        std::string::npos);
+  CHECK(rej_json.out.find("\"checked_now\": false") != std::string::npos);
 }

@@ -21,12 +21,24 @@ void no_secret(const RunResult& r) {
 }
 }  // namespace
 
-TEST_CASE("mask_key keeps the display prefix only") {
-  CHECK(mask_key(kKey) == "vk-lw-01HZX9N…");
-  CHECK(mask_key(kOld) == "lw_vk_live_01…");
-  CHECK(mask_key(kTok) == "lwgw_lt_AbCdE…");
-  CHECK(mask_key("short") == "s…");
-  CHECK(mask_key("sk-ant-api03-abcdefghijklmnopqrstuvwxyz") == "sk-ant-api03-…");
+TEST_CASE("mask_key shows the display prefix and the last 4 characters") {
+  CHECK(mask_key(kKey) == "vk-lw-01HZX9N…RSTV");
+  CHECK(mask_key("vk-lw-01HZX9N0ABCDEFGHJKMNPQ7XZ") == "vk-lw-01HZX9N…Q7XZ");
+  CHECK(mask_key(kOld) == "lw_vk_live_01…0123");
+  CHECK(mask_key(kTok) == "lwgw_lt_AbCdE…bCdE");
+  CHECK(mask_key("sk-ant-api03-abcdefghijklmnopqrstuvwxyz") == "sk-ant-api03-…wxyz");
+  // Two keys issued the same week share the prefix; the tail tells them apart.
+  CHECK(mask_key("vk-lw-01HZX9N0AAAAAAAAAAAAAAAAAA") !=
+        mask_key("vk-lw-01HZX9N0AAAAAAAAAAAAAAABBB"));
+  // Short keys are masked entirely; mid-length ones keep at least a third (8+ chars) hidden.
+  CHECK(mask_key("short") == "…");
+  CHECK(mask_key("abcdefghijklmno") == "…");  // 15 chars
+  CHECK(mask_key("vk-lw-ABCDEFGHIJ") == "vk-l…GHIJ");
+  for (std::string k : {std::string(16, 'x'), std::string(20, 'y'), std::string(24, 'z')}) {
+    const std::string m = mask_key(k);
+    const size_t shown = m.size() - std::string("…").size();
+    CHECK(k.size() - shown >= std::max<size_t>(8, k.size() / 3));
+  }
 }
 
 TEST_CASE("redact masks registered secrets and anything shaped like a key") {
@@ -34,6 +46,8 @@ TEST_CASE("redact masks registered secrets and anything shaped like a key") {
   CHECK(redact("key=" + kKey + " end") == "key=vk-lw-01HZX9N… end");
   CHECK(redact("Bearer " + kOld) == "Bearer lw_vk_live_01…");
   CHECK(redact(kTok) == "lwgw_lt_AbCdE…");
+  // A key already shown masked (with its tail) passes through unchanged.
+  CHECK(redact(mask_key(kKey)) == mask_key(kKey));
   register_secret("custom-secret-value-123");
   CHECK(redact("x custom-secret-value-123 y").find("custom-secret-value-123") == std::string::npos);
   register_secret("abc");  // too short to register

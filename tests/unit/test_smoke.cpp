@@ -1,8 +1,12 @@
 // `lwgw smoke` against the stand-in gateway (seed, current, broken), fakes and pure judges.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "../../src/setup/manifest.hpp"
+#include "lwgw/probe/local.hpp"
 #include "lwgw/probe/probe.hpp"
 #include "standin_process.hpp"
 #include "test_support.hpp"
@@ -16,6 +20,42 @@ const std::string kKey = "vk-lw-01HZX9N0ABCDEFGHJKMNPQRSTV";
 
 bool has(const std::string& hay, const std::string& needle) {
   return hay.find(needle) != std::string::npos;
+}
+
+/// lwgw's own GET /_lwgw/healthz answer (src/proxy/server.cpp, health_json).
+void lwgw_health(const httplib::Request&, httplib::Response& res) {
+  res.set_content(
+      R"({"status":"ok","version":"0.0.0-test","uptime_s":1.5,"gateway":"http://gw.test"})",
+      "application/json");
+}
+
+/// A stand-in for the local proxy: answers /_lwgw/healthz as lwgw does and the probes' paths as
+/// a healthy gateway behind it would; records each request's path.
+struct FakeProxy {
+  std::mutex mu;
+  std::vector<std::string> paths;
+  LoopbackServer server{[this](httplib::Server& s) {
+    s.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        paths.push_back(req.path);
+      }
+      if (req.path == "/_lwgw/healthz") return lwgw_health(req, res);
+      res.set_header("X-Langwatch-Gateway-Version", "dev");
+      if (req.path == "/v1/models")
+        res.set_content(R"({"object":"list","data":[]})", "application/json");
+      else
+        res.set_content(R"({"status":"ok","version":"dev","uptime_s":1.5})", "application/json");
+    });
+  }};
+};
+
+/// Records in the setup manifest that `cli` was set up in `mode`.
+void set_up(const Env& env, const std::string& cli, const std::string& mode) {
+  const auto paths = resolve_paths(env);
+  auto m = setup::Manifest::load(paths);
+  m.clis[cli] = {{"mode", mode}};
+  m.save(paths);
 }
 
 /// The verdict smoke printed for `probe` ("PASS", …), from its --json output.
@@ -158,6 +198,7 @@ TEST_CASE("smoke --via-proxy: probes go to proxy.listen with the local token") {
     s.Get("/startupz", ok);
     s.Get("/readyz", ok);
     s.Get("/v1/models", ok);
+    s.Get("/_lwgw/healthz", lwgw_health);
   });
   TempHome t;
   Env env = t.env();
@@ -185,6 +226,119 @@ TEST_CASE("smoke --via-proxy: probes go to proxy.listen with the local token") {
     CHECK(down.code == 4);
     CHECK(has(down.err, "lwgw up"));
   }
+}
+
+TEST_CASE("smoke refuses to call a listener that is not lwgw healthy") {
+  // A plain program on proxy.listen that answers every GET with 200: not lwgw.
+  std::vector<std::string> seen;
+  std::mutex mu;
+  LoopbackServer other([&](httplib::Server& s) {
+    s.Get(".*", [&](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(req.path);
+      res.set_content("hello", "text/plain");
+    });
+  });
+  TempHome t;
+  Env env = t.env();
+  env.set("LWGW_LISTEN", "127.0.0.1:" + std::to_string(other.port()));
+  REQUIRE(run_inproc({"login", "--gateway", "http://127.0.0.1:9", "--key-stdin", "--no-verify"},
+                     env, kKey + "\n")
+              .code == 0);
+  set_up(env, "claude-code", "proxy");
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"smoke"}, {"smoke", "--via-proxy"}}) {
+    auto r = run_inproc(args, env);
+    CHECK(r.code == 1);
+    CHECK(has(r.err, "127.0.0.1:" + std::to_string(other.port()) + " is not lwgw"));
+    CHECK(has(r.err, "(pid " + std::to_string(::getpid()) + ")"));  // who holds the port
+    CHECK(has(r.err, "HTTP 200 (text/plain)"));
+    CHECK(has(r.err, "lwgw config set proxy.listen"));
+    CHECK(!has(r.out, "PASS"));
+  }
+  // Only the identity check reached it: no probe, no local token.
+  std::lock_guard<std::mutex> lock(mu);
+  for (const auto& p : seen) CHECK(p == "/_lwgw/healthz");
+}
+
+TEST_CASE("smoke goes through the proxy by default when a CLI is set up in proxy mode") {
+  FakeProxy proxy;
+  StandIn gw({"--profile", "current", "--key", kKey});
+  TempHome t;
+  Env env = t.env();
+  env.set("LWGW_LISTEN", "127.0.0.1:" + std::to_string(proxy.server.port()));
+  REQUIRE(run_inproc({"login", "--gateway", gw.url(), "--key-stdin"}, env, kKey + "\n").code == 0);
+  const std::string proxy_url = "http://127.0.0.1:" + std::to_string(proxy.server.port());
+
+  // Nothing set up, or only direct mode: the gateway itself.
+  auto none = run_inproc({"--json", "smoke"}, env);
+  CHECK(none.code == 0);
+  CHECK(json::parse(none.out)["via_proxy"] == false);
+  set_up(env, "codex", "direct");
+  CHECK(json::parse(run_inproc({"--json", "smoke"}, env).out)["via_proxy"] == false);
+
+  // A CLI in proxy mode: the path it uses, after confirming lwgw answers there.
+  set_up(env, "claude-code", "proxy");
+  auto r = run_inproc({"--json", "smoke"}, env);
+  CHECK(r.code == 0);
+  auto doc = json::parse(r.out);
+  CHECK(doc["via_proxy"] == true);
+  CHECK(doc["gateway"] == proxy_url);
+  CHECK(doc["proxy"]["version"] == "0.0.0-test");
+  REQUIRE(!proxy.paths.empty());
+  CHECK(proxy.paths.front() == "/_lwgw/healthz");
+  auto human = run_inproc({"smoke"}, env);
+  CHECK(has(human.out, "through the local proxy: lwgw 0.0.0-test"));
+
+  // --direct (and --gateway) probe the gateway itself; both flags at once is a usage error.
+  auto direct = run_inproc({"--json", "smoke", "--direct"}, env);
+  CHECK(direct.code == 0);
+  CHECK(json::parse(direct.out)["via_proxy"] == false);
+  CHECK(json::parse(direct.out)["gateway"] == gw.url());
+  CHECK(json::parse(run_inproc({"--json", "smoke", "--gateway", gw.url()}, env).out)["via_proxy"] ==
+        false);
+  CHECK(run_inproc({"smoke", "--direct", "--via-proxy"}, env).code == 2);
+
+  // Nothing on proxy.listen: exit 4, naming `lwgw up` and --direct.
+  env.set("LWGW_LISTEN", "127.0.0.1:" + std::to_string(unused_port()));
+  auto down = run_inproc({"smoke"}, env);
+  CHECK(down.code == 4);
+  CHECK(has(down.err, "lwgw up"));
+  CHECK(has(down.err, "--direct"));
+}
+
+TEST_CASE("judge_listener: only lwgw's own healthz answer is lwgw") {
+  auto response = [](long status, std::string type, std::string body) {
+    http::Response r;
+    r.status = status;
+    r.headers.push_back({"Content-Type", std::move(type)});
+    r.body = std::move(body);
+    return r;
+  };
+  using K = probe::Listener::Kind;
+  auto ok = probe::judge_listener(response(
+      200, "application/json",
+      R"({"status":"ok","version":"1.2.3","uptime_s":3.5,"gateway":"https://gw.example"})"));
+  CHECK(ok.kind == K::kLwgw);
+  CHECK(ok.version == "1.2.3");
+  CHECK(ok.gateway == "https://gw.example");
+  CHECK(probe::judge_listener(
+            response(200, "application/json",
+                     R"({"status":"draining","version":"1","uptime_s":3,"gateway":"x"})"))
+            .kind == K::kDraining);
+  // The gateway's own health body (no "gateway" field), a 404, plain text: someone else.
+  auto gateway_like = probe::judge_listener(
+      response(200, "application/json", R"({"status":"ok","version":"local","uptime_s":3.5})"));
+  CHECK(gateway_like.kind == K::kForeign);
+  auto nf = probe::judge_listener(response(404, "text/plain; charset=utf-8", "404 page not found"));
+  CHECK(nf.kind == K::kForeign);
+  CHECK(nf.answer == "HTTP 404 (text/plain)");
+  http::Response refused;
+  refused.error = "Failed to connect to 127.0.0.1 port 5566: Connection refused";
+  CHECK(probe::judge_listener(refused).kind == K::kNothing);
+  http::Response silent;
+  silent.error = "Operation timed out after 3001 milliseconds with 0 bytes received";
+  CHECK(probe::judge_listener(silent).kind == K::kForeign);
 }
 
 TEST_CASE("probe target selection: direct uses the gateway and the VK, via proxy the local token") {

@@ -13,4 +13,8 @@ struct Holder {
 };
 std::optional<Holder> port_holder(int port);
 
+/// Whether something listens on a local TCP port (Linux: /proc/net/tcp{,6}), even when its owner
+/// cannot be seen (another user's process); false when unknown.
+bool port_listening(int port);
+
 }  // namespace lwgw::daemon

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lwgw/commands/table.hpp"
+#include "lwgw/daemon/service.hpp"
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/daemon/stop.hpp"
 #include "lwgw/error.hpp"
@@ -44,6 +45,9 @@ int down(Context& ctx, int timeout_s) {
   *ctx.io.err << "lwgw: proxy stopped";
   if (target->live) *ctx.io.err << " (it served " << before.requests << " request(s))";
   *ctx.io.err << "\n";
+  if (daemon::service_installed(ctx))
+    *ctx.io.err << "lwgw: the login service starts it again on the next connection and at login "
+                   "(`lwgw service uninstall` removes the service)\n";
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "lwgw/daemon/start.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
+#include "lwgw/probe/local.hpp"
 #include "lwgw/process.hpp"
 #include "lwgw/setup/engine.hpp"
 
@@ -72,11 +73,14 @@ void prepare(const setup::ExecPlan& plan) {
 // nothing there: start it (as `lwgw up`) unless --no-start; another program: refuse.
 void ensure_proxy(Context& ctx, bool no_start) {
   const std::string listen = ctx.config().get_string("proxy.listen");
-  daemon::Listener l = daemon::probe_listener(listen, ctx.env);
-  if (l.kind == daemon::Listener::Kind::kLwgw) return;
-  if (l.kind == daemon::Listener::Kind::kForeign)
+  const probe::Listener l = probe::identify_listener(listen, ctx.env);
+  using Kind = probe::Listener::Kind;
+  if (l.kind == Kind::kLwgw || l.kind == Kind::kDraining) return;
+  if (l.kind == Kind::kForeign)
     throw Error(Exit::kNotRunning,
-                "the proxy is not running: " + listen + " (proxy.listen) is held by " + l.detail +
+                "the proxy is not running: " + listen + " (proxy.listen) is held by " +
+                    (l.holder.empty() ? "a program" : l.holder) + " that is not lwgw (it gave " +
+                    l.answer + " to /_lwgw/healthz)" +
                     "; stop that program, or move lwgw with `lwgw config set proxy.listen "
                     "127.0.0.1:PORT`");
   if (no_start)

@@ -13,6 +13,7 @@
 #include "lwgw/daemon/stop.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
+#include "lwgw/probe/local.hpp"
 #include "lwgw/process.hpp"
 #include "lwgw/setup/edits.hpp"
 
@@ -156,7 +157,7 @@ Installed install_service(Context& ctx) {
   run_all(ctx, active ? p.restart : p.start);
   out.started = true;
   // Start the proxy now (a connection to the socket does), so that `lwgw status` shows it.
-  probe_listener(ctx.config().get_string("proxy.listen"), ctx.env);
+  probe::identify_listener(ctx.config().get_string("proxy.listen"), ctx.env);
   return out;
 }
 

@@ -75,7 +75,7 @@ bool any_proxy_mode(const std::vector<CliSetup>& clis) {
 Listener judge_listener(const http::Response& r) {
   Listener l;
   if (r.status == 0) {
-    const bool refused = util::icontains(r.error, "refused") ||
+    const bool refused = r.couldnt_connect || util::icontains(r.error, "refused") ||
                          util::icontains(r.error, "couldn't connect") ||
                          util::icontains(r.error, "failed to connect");
     l.kind = refused ? Listener::Kind::kNothing : Listener::Kind::kForeign;

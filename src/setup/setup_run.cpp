@@ -202,7 +202,9 @@ void setup_shell(Session& s, const std::set<std::string>& env_clis) {
   for (auto& p : planned)
     if (p.changed()) changed += (changed.empty() ? "" : ", ") + run.label(p.op.path);
   if (!changed.empty())
-    run.out << "shell: " << (s.r.dry_run ? "would write " : "wrote ") << changed << "\n";
+    run.out << "shell: " << (s.r.dry_run ? "would write " : "wrote ") << changed
+            << " (NO_PROXY and no_proxy gain 127.0.0.1,localhost,::1: loopback never goes through "
+               "an HTTP proxy)\n";
   for (auto& p : planned) run.commit(p);
   if (shells.count("bash")) warn_bash_profile(ctx);
   if (!changed.empty())

@@ -392,7 +392,7 @@ case "$mode" in
     for i in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$new_port") 2>/dev/null && break; sleep 0.1; done
     run_exec port-held
     check "port-held: lwgw exec exits 4" [ "$rc" -eq 4 ]
-    check "port-held: lwgw names the program on the port" grep -q "held by a program that is not lwgw" "$T/port-held.err"
+    check "port-held: lwgw names the program on the port" grep -q "that is not lwgw" "$T/port-held.err"
     kill "$foreign" 2>/dev/null; wait "$foreign" 2>/dev/null
     ;;
   *) echo "e2e: unknown mode $mode"; exit 2 ;;

@@ -149,7 +149,7 @@ TEST_CASE("exec refuses when another program holds proxy.listen, naming it") {
   w.script("codex", "echo ran\n");
   auto r = w.run({"exec", "codex", "--", "exec", "hi"});
   CHECK(r.code == 4);
-  CHECK(has(r.err, "held by a program that is not lwgw"));
+  CHECK(has(r.err, "that is not lwgw"));
   CHECK(has(r.err, "lwgw config set proxy.listen"));
   CHECK_FALSE(has(r.out, "ran"));
 }

@@ -1,5 +1,5 @@
-// Starting the proxy in the background (what `lwgw up` does, and `lwgw exec` and `lwgw setup`
-// when no proxy runs), and telling lwgw from another program on the proxy's address.
+// Starting the proxy in the background: what `lwgw up` does, and `lwgw exec` and `lwgw setup`
+// when no proxy runs.
 #pragma once
 
 #include <string>
@@ -7,20 +7,6 @@
 #include "lwgw/context.hpp"
 
 namespace lwgw::daemon {
-
-/// What answers on a proxy address.
-struct Listener {
-  enum class Kind {
-    kLwgw,     // lwgw's GET /_lwgw/healthz answered (a socket-activated proxy starts on it)
-    kNone,     // nothing listens (connection refused)
-    kForeign,  // another program, or an lwgw that does not answer
-  };
-  Kind kind = Kind::kNone;
-  std::string detail;  // kForeign: what answered and who holds the port, for messages
-};
-
-/// Asks http://`listen`/_lwgw/healthz (2 s to connect, 5 s in all).
-Listener probe_listener(const std::string& listen, const Env& env);
 
 /// The proxy that runs after start_background().
 struct Started {

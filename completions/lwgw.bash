@@ -56,9 +56,9 @@ _lwgw() {
       case "$sub" in
         "") words='show get set unset path --help -h' ;;
         show) words='--help -h' ;;
-        get) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h' ;;
-        set) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h --no-reapply' ;;
-        unset) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h --no-reapply' ;;
+        get) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.header_timeout_s proxy.response_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h' ;;
+        set) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.header_timeout_s proxy.response_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h --no-reapply' ;;
+        unset) words='gateway.url gateway.ca_file gateway.connect_timeout_s proxy.listen proxy.allow_remote proxy.require_local_token proxy.max_body_mib proxy.idle_timeout_s proxy.header_timeout_s proxy.response_timeout_s proxy.drain_timeout_s proxy.max_connections proxy.allowed_origins credentials.store log.level --help -h --no-reapply' ;;
         path) words='--help -h' ;;
       esac ;;
     completion)

@@ -114,7 +114,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"gateway.ca_file", ConfigType::kString, std::string(""), "",
        "extra PEM bundle for TLS-intercepting corporate proxies"},
       {"gateway.connect_timeout_s", ConfigType::kInt, std::int64_t{10}, "",
-       "seconds to wait for a connection to the gateway"},
+       "seconds to wait for a connection to the gateway", 1, 300},
       {"proxy.listen", ConfigType::kString, std::string("127.0.0.1:5566"), "LWGW_LISTEN",
        "the local proxy's address (loopback only unless allow_remote)"},
       {"proxy.allow_remote", ConfigType::kBool, false, "",
@@ -122,13 +122,17 @@ const std::vector<ConfigKey>& config_keys() {
       {"proxy.require_local_token", ConfigType::kBool, true, "",
        "clients must present the local token"},
       {"proxy.max_body_mib", ConfigType::kInt, std::int64_t{64}, "",
-       "largest request body accepted, in MiB"},
+       "largest request body accepted, in MiB", 1, 1024},
       {"proxy.idle_timeout_s", ConfigType::kInt, std::int64_t{0}, "",
-       "cut a silent stream after this many seconds (0 = never)"},
+       "cut a silent stream after this many seconds (0 = never)", 0, 86400},
+      {"proxy.header_timeout_s", ConfigType::kInt, std::int64_t{10}, "",
+       "seconds a client gets to send a complete request header", 1, 600},
+      {"proxy.response_timeout_s", ConfigType::kInt, std::int64_t{300}, "",
+       "seconds the gateway gets to start its response (then 504)", 1, 3600},
       {"proxy.drain_timeout_s", ConfigType::kInt, std::int64_t{30}, "",
-       "seconds in-flight requests get to finish on shutdown"},
+       "seconds in-flight requests get to finish on shutdown", 0, 3600},
       {"proxy.max_connections", ConfigType::kInt, std::int64_t{512}, "",
-       "simultaneous client connections; beyond it a fast 503"},
+       "simultaneous client connections; beyond it a fast 503", 1, 10000},
       {"proxy.allowed_origins", ConfigType::kStringList, Strings{}, "",
        "browser Origins allowed to call the proxy (none by default)"},
       {"credentials.store", ConfigType::kString, std::string("auto"), "",
@@ -280,6 +284,10 @@ void validate_config_value(const ConfigKey& key, const ConfigValue& value,
       bad("'" + url + "' is not an http:// or https:// URL");
     if (url.find_first_of(" \t\r\n?#") != std::string::npos)
       bad("'" + url + "' must not contain spaces, a query or a fragment");
+    if (url.find_first_of("\\\"'<>`{}|^") != std::string::npos ||
+        std::any_of(url.begin(), url.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+      bad("'" + url + "' must not contain backslashes, quotes or control characters");
   } else if (key.name == "proxy.listen") {
     try {
       parse_listen(std::get<std::string>(value));
@@ -294,9 +302,9 @@ void validate_config_value(const ConfigKey& key, const ConfigValue& value,
       bad("must be error, warn, info, debug or trace");
   } else if (key.type == ConfigType::kInt) {
     auto n = std::get<std::int64_t>(value);
-    if (n < 0) bad("must not be negative");
-    if ((key.name == "proxy.max_connections" || key.name == "proxy.max_body_mib") && n == 0)
-      bad("must be at least 1");
+    if (n < key.min || n > key.max)
+      bad(std::to_string(n) + " is out of range: " + std::to_string(key.min) + " to " +
+          std::to_string(key.max));
   }
 }
 

@@ -204,12 +204,27 @@ bool looks_like_vk(const std::string& key) {
   return false;
 }
 
+void refuse_unsafe_key(const std::string& key, const std::string& where) {
+  for (char c : key) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f)
+      throw config_error("the key from " + where +
+                         " contains a space or a control character (a pasted line break?); "
+                         "log in again with the key alone: `lwgw login`");
+  }
+}
+
 std::optional<ResolvedKey> resolve_vk(const CredentialStore& store, const Env& env) {
   if (auto v = env.get("LWGW_VK"); v && !v->empty()) {
     register_secret(*v);
+    refuse_unsafe_key(*v, "LWGW_VK");
     return ResolvedKey{*v, "env LWGW_VK"};
   }
-  if (auto v = store.get(kVirtualKey)) return ResolvedKey{*v, store.describe()};
+  if (auto v = store.get(kVirtualKey)) {
+    register_secret(*v);
+    refuse_unsafe_key(*v, store.describe());
+    return ResolvedKey{*v, store.describe()};
+  }
   return std::nullopt;
 }
 

@@ -24,6 +24,8 @@ struct ConfigKey {
   ConfigValue default_value;
   std::string env;  // LWGW_* variable that overrides it, or empty
   std::string help;
+  std::int64_t min = 0;  // kInt: the bounds a value must keep (a proxy that cannot break)
+  std::int64_t max = 0;
 };
 
 /// Every key lwgw knows, in the order `config show` prints them.

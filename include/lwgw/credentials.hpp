@@ -54,4 +54,8 @@ struct ResolvedKey {
 };
 std::optional<ResolvedKey> resolve_vk(const CredentialStore& store, const Env& env);
 
+/// Throws Error(kConfig) when `key` holds a control character or a space (a pasted newline, a CR
+/// that would inject a header into every upstream request); `where` names its source.
+void refuse_unsafe_key(const std::string& key, const std::string& where);
+
 }  // namespace lwgw

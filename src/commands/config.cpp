@@ -12,6 +12,7 @@
 #include "lwgw/daemon/stop.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
+#include "lwgw/proxy/settings.hpp"
 #include "lwgw/setup/engine.hpp"
 
 namespace lwgw {
@@ -145,6 +146,9 @@ int set(Context& ctx, const std::string& name, const std::string& text, bool rea
   const auto& file = ctx.paths().config_file;
   ConfigValue value = parse_config_value(key, text);
   validate_config_value(key, value, "config set");
+  if (key.name == "proxy.listen" && !ctx.config().get_bool("proxy.allow_remote") &&
+      !is_loopback_host(parse_listen(text).host))
+    throw config_error(proxy::loopback_refusal(text));
   std::string before = fs::read_file(file).value_or("");
   std::string after = config_text_set(before, key, value, file.string());
   if (after != before) fs::atomic_write(file, after, 0600);

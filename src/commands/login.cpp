@@ -58,6 +58,7 @@ std::string read_key(Context& ctx, const LoginOptions& o, const std::string& gat
     if (key.empty()) throw usage_error("no key entered");
   }
   register_secret(key);
+  refuse_unsafe_key(key, o.key_env.empty() ? "the input" : o.key_env);
   return key;
 }
 

@@ -118,7 +118,13 @@ void Host::bind() {
 }
 
 void Host::reload_secrets() {
-  proxy::Secrets fresh = read_secrets(ctx_);
+  proxy::Secrets fresh;
+  try {
+    fresh = read_secrets(ctx_);
+  } catch (const Error& e) {  // an event callback: keep serving with what it has
+    log(proxy::log_line("warn", "lwgw_reload_failed", {{"error", redact(e.what())}}));
+    return;
+  }
   register_secret(fresh.vk);
   register_secret(fresh.local_token);
   server_->set_secrets(fresh);

@@ -152,6 +152,10 @@ std::string unreachable_hint(int curl_code) {
 Decision decide(const http1::RequestHead& head, const Settings& cfg, const Secrets& secrets) {
   std::string path(path_of(head.target));
   if (auto refused = refuse_caller(head, cfg, path)) return std::move(*refused);
+  if (path_escapes(path))
+    return refuse(path, 400, "lwgw_bad_target",
+                  "lwgw: refused a request path with a `.` or `..` segment (or a backslash): the "
+                  "proxy forwards /v1/… and /v1beta/… only, as sent; check the CLI's base URL");
   Decision d;
   d.path = path;
   d.route = route_for_path(path);
@@ -205,6 +209,16 @@ Decision unreachable(std::string_view path, const std::string& gateway_url, int 
   return refuse(std::string(path), 502, "lwgw_gateway_unreachable",
                 "lwgw: cannot reach the gateway at " + gateway_url + " (" + curl_error + "); " +
                     unreachable_hint(curl_code) + "; `lwgw doctor` checks the whole path");
+}
+
+Decision response_timeout(std::string_view path, const std::string& gateway_url, int seconds) {
+  return with_retry(
+      refuse(std::string(path), 504, "lwgw_gateway_timeout",
+             "lwgw: the gateway at " + gateway_url +
+                 " took the request but sent no response within " + std::to_string(seconds) +
+                 " s (proxy.response_timeout_s); raise it with `lwgw config set "
+                 "proxy.response_timeout_s N` if its models are that slow, or run `lwgw doctor`"),
+      kTimeoutRetryAfterS);
 }
 
 HeaderList own_response_headers(const Decision& d) {

@@ -215,6 +215,28 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
+bool path_escapes(std::string_view path) {
+  if (path.find('\\') != std::string_view::npos) return true;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string seg;
+    for (size_t i = start; i < end; ++i) {
+      if (path[i] == '%' && i + 2 < end && path[i + 1] == '2' &&
+          (path[i + 2] == 'e' || path[i + 2] == 'E')) {
+        seg += '.';
+        i += 2;
+      } else {
+        seg += path[i];
+      }
+    }
+    if (seg == "." || seg == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 Route route_for_path(std::string_view path) {
   if (path.rfind("/v1/", 0) == 0 || path.rfind("/v1beta/", 0) == 0) return Route::kForward;
   if (path == "/healthz" || path == "/readyz" || path == "/startupz" || path == "/health")

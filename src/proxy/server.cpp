@@ -166,6 +166,8 @@ struct Exchange final : TransferSink {
   bool on_head() override;
   std::size_t on_data(const char* data, std::size_t n) override;
   void on_done(CURLcode code) override;
+  /// proxy.response_timeout_s passed before the gateway's response headers: a 504.
+  void on_response_timeout();
   /// Ends the exchange in a final state: frees the transfer and writes the log line.
   void end(ExchangeState final_state, const std::string& outcome);
 
@@ -716,10 +718,10 @@ std::size_t Connection::consume_head(std::string_view in) {
       reply(unreadable("/", 431, "request header section larger than 64 KiB", 0), true);
       return in.size();
     }
-    if (phase == Phase::kIdle) {
+    if (phase == Phase::kIdle) {  // one deadline for the whole header, however it trickles in
       phase = Phase::kHead;
       request_start = Clock::now();
-      arm(kReadTimeoutS);
+      arm(srv.live_settings()->header_timeout_s);
     }
     return 0;
   }
@@ -805,7 +807,7 @@ void Connection::start_exchange() {
   rec.bytes_in = body_bytes.size();
   exchange = std::make_unique<Exchange>(*this, std::move(rec), request_start);
   phase = Phase::kUpstream;
-  disarm();
+  arm(cfg->response_timeout_s);  // until the gateway's response headers (on_head disarms)
   ++srv.inflight;
   TransferSpec spec;
   spec.method = head.method;
@@ -973,12 +975,17 @@ void Connection::on_timeout() {
     case Phase::kIdle:
       return close();
     case Phase::kHead:
+      return reply(
+          unreadable("/", 408, "the request header did not arrive within proxy.header_timeout_s",
+                     srv.live_settings()->max_body_bytes),
+          true);
     case Phase::kBody:
-      if (head.method.empty()) return close();
       return reply(unreadable(head.target, 408, "the client stopped sending the request",
                               srv.live_settings()->max_body_bytes),
                    true);
     case Phase::kUpstream:
+      if (exchange && exchange->state == ExchangeState::kAwaitingHeaders)
+        return exchange->on_response_timeout();
       return abort(ExchangeState::kAborted, "client_stalled");
     case Phase::kDiscard:
     case Phase::kClosing:
@@ -1056,6 +1063,7 @@ bool Exchange::on_head() {
   if (framing == http1::Framing::kClose) must_close = true;
   if (must_close) conn.close_after = true;
   state = ExchangeState::kStreaming;
+  conn.disarm();  // the response started: streams have no total limit
   // Held back until the body's first bytes (or the end of this round of libcurl callbacks), so
   // head and body usually leave in one segment.
   conn.corked =
@@ -1102,6 +1110,15 @@ void Exchange::on_done(CURLcode code) {
   if (framing == http1::Framing::kChunked) c.write({http1::kLastChunk});
   end(ExchangeState::kDone, "");
   c.response_done(c.close_after);
+}
+
+void Exchange::on_response_timeout() {
+  Connection& c = conn;  // `this` is gone after the reset below
+  end(ExchangeState::kAborted, "");
+  auto cfg = c.srv.live_settings();
+  Decision d = response_timeout(record.path, cfg->gateway_url, cfg->response_timeout_s);
+  c.exchange.reset();
+  c.reply(d, false);
 }
 
 void Exchange::end(ExchangeState final_state, const std::string& outcome) {

@@ -20,6 +20,8 @@ Settings settings_from(const Config& cfg, const Env& env) {
   s.require_local_token = cfg.get_bool("proxy.require_local_token") || s.allow_remote;
   s.max_body_bytes = static_cast<std::size_t>(cfg.get_int("proxy.max_body_mib")) << 20;
   s.idle_timeout_s = static_cast<int>(cfg.get_int("proxy.idle_timeout_s"));
+  s.header_timeout_s = static_cast<int>(cfg.get_int("proxy.header_timeout_s"));
+  s.response_timeout_s = static_cast<int>(cfg.get_int("proxy.response_timeout_s"));
   s.drain_timeout_s = static_cast<int>(cfg.get_int("proxy.drain_timeout_s"));
   s.max_connections = static_cast<int>(cfg.get_int("proxy.max_connections"));
   s.allowed_origins = cfg.get_list("proxy.allowed_origins");

@@ -123,6 +123,9 @@ Transfer* Upstream::start(TransferSpec spec, TransferSink* sink, const Env& env)
   // Per request: every option a previous request on this handle may have set is set again.
   curl_easy_setopt(e, CURLOPT_PRIVATE, t);
   curl_easy_setopt(e, CURLOPT_URL, spec.url.c_str());
+  // The path goes out exactly as routed: decide() refused dot segments, libcurl must not
+  // resolve any either.
+  curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->slist);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);

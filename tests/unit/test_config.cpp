@@ -172,3 +172,57 @@ TEST_CASE("listen addresses and loopback detection") {
   CHECK_FALSE(is_loopback_host("0.0.0.0"));
   CHECK_FALSE(is_loopback_host("192.168.1.2"));
 }
+
+TEST_CASE("every numeric key is bounded; URLs and listen addresses that could hurt are refused") {
+  TempHome t;
+  Env env = t.env();
+  auto file = t.home() / ".config/lwgw/config.toml";
+  for (const auto& k : config_keys())
+    if (k.type == ConfigType::kInt) CHECK_MESSAGE(k.max > k.min, k.name);
+  struct Bad {
+    const char* key;
+    const char* value;
+  };
+  for (const Bad& b :
+       {Bad{"proxy.max_connections", "999999999999"}, Bad{"proxy.max_connections", "0"},
+        Bad{"proxy.max_body_mib", "100000"}, Bad{"proxy.header_timeout_s", "0"},
+        Bad{"proxy.response_timeout_s", "-1"}, Bad{"gateway.connect_timeout_s", "100000"},
+        Bad{"gateway.url", "https://gw.example\\evil"},
+        Bad{"gateway.url", "https://gw.example/\"x"}, Bad{"proxy.listen", "0.0.0.0:5566"}}) {
+    auto r = run_inproc({"config", "set", b.key, b.value}, env);
+    CHECK_MESSAGE(r.code == 3, b.key << " " << b.value);
+    CHECK_FALSE(std::filesystem::exists(file));
+  }
+  auto range = run_inproc({"config", "set", "proxy.max_connections", "100000"}, env);
+  CHECK(range.err.find("out of range: 1 to 10000") != std::string::npos);
+  auto wild = run_inproc({"config", "set", "proxy.listen", "0.0.0.0:5566"}, env);
+  CHECK(wild.err.find("allow_remote") != std::string::npos);
+  // The same bounds hold for the file and the environment.
+  t.write(file, "[proxy]\nmax_connections = 100000\n");
+  CHECK(run_inproc({"config", "show"}, env).code == 3);
+  CHECK(run_inproc({"config", "set", "proxy.header_timeout_s", "30"}, env).code == 3);
+  std::filesystem::remove(file);
+  CHECK(run_inproc({"config", "set", "proxy.header_timeout_s", "30"}, env).code == 0);
+}
+
+TEST_CASE("a key with a control character or a space is refused wherever it enters") {
+  TempHome t;
+  Env env = t.env();
+  auto in = run_inproc(
+      {"login", "--gateway", "http://127.0.0.1:9", "--key-env", "MY_VK", "--no-verify"}, [&] {
+        Env e = env;
+        e.set("MY_VK", "vk-lw-01HZX9N\r\nX-Injected: 1");
+        return e;
+      }());
+  CHECK(in.code == 3);
+  CHECK(in.err.find("control character") != std::string::npos);
+  const auto creds = t.home() / ".config/lwgw/credentials";
+  const bool stored =
+      std::filesystem::exists(creds) && t.read(creds).find("vk-lw") != std::string::npos;
+  CHECK_FALSE(stored);
+  Env bad = env;
+  bad.set("LWGW_VK", "vk-lw-01HZX9N\r\nX-Injected: 1");
+  auto up = run_inproc({"up", "--foreground", "--listen", "127.0.0.1:1"}, bad);
+  CHECK(up.code == 3);
+  CHECK(up.err.find("LWGW_VK") != std::string::npos);
+}

@@ -1332,3 +1332,41 @@ TEST_CASE("a refused request is logged once, with the code /_lwgw/status reports
   CHECK(line["outcome"] == "client_closed");
   CHECK(px.server->stats().last_error.find(" 402 budget_exceeded") != std::string::npos);
 }
+
+TEST_CASE("bounded waits: a trickled request header gets 408, a gateway that never answers 504") {
+  Upstream up;
+  proxy::Settings s;
+  s.header_timeout_s = 1;
+  Proxy px(up.server.url(), s);
+  RawClient slow(px.port);
+  // One byte at a time, each well inside the body's silence limit: the whole header still has
+  // one deadline.
+  const std::string partial = "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+  auto t0 = Clock::now();
+  std::string got;
+  for (char c : partial + std::string(40, 'a')) {
+    if (::send(slow.fd, &c, 1, MSG_NOSIGNAL) != 1) break;
+    got += slow.read_until("\r\n\r\n", 100);
+    if (!got.empty()) break;
+  }
+  CHECK(got.find("HTTP/1.1 408") == 0);
+  CHECK(Clock::now() - t0 < std::chrono::seconds(4));
+
+  // The gateway takes the connection and never sends response headers: 504 after
+  // proxy.response_timeout_s, with no idle timeout set.
+  SilentGateway silent;
+  proxy::Settings patient;
+  patient.response_timeout_s = 1;
+  Proxy to_silent(silent.url(), patient);
+  auto r =
+      to_silent.client().Post("/v1/messages", {{"x-api-key", kToken}}, "{}", "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 504);
+  CHECK(r->body.find("proxy.response_timeout_s") != std::string::npos);
+  CHECK(r->get_header_value("Retry-After") == "5");
+  // Once the response started, the deadline no longer applies (streams have no total limit):
+  // covered by the paced-stream tests, which run longer than a second with this setting.
+  auto lines = request_lines(to_silent, 1);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("\"status\":504") != std::string::npos);
+}

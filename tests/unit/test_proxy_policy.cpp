@@ -240,3 +240,25 @@ TEST_CASE("policy: each refusal names the fix") {
   CHECK(has(fix(overloaded("/v1/x", 512)), "lwgw config set proxy.max_connections"));
   CHECK(has(fix(unreadable("/v1/x", 400, "malformed header line", 1 << 20)), "base URL"));
 }
+
+TEST_CASE("policy: a path with dot segments never reaches the gateway with the VK") {
+  Secrets sec{kVK, kToken};
+  auto ask = [&](const std::string& target) {
+    return decide(head("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                       kToken + "\r\n\r\n"),
+                  settings(), sec);
+  };
+  for (const std::string escaping :
+       {"/v1/../admin/keys", "/v1beta/../api/keys", "/v1/%2e%2e/admin", "/v1/%2E./admin",
+        "/v1/./models", "/v1/models/..", "/v1\\..\\admin", "/v1/..?x=1"}) {
+    auto d = ask(escaping);
+    CHECK_MESSAGE(d.action == Action::kRefuse, escaping);
+    CHECK_MESSAGE(d.status == 400, escaping);
+    CHECK_MESSAGE(d.code == "lwgw_bad_target", escaping);
+    CHECK(d.url.empty());
+  }
+  for (const std::string fine : {"/v1/models", "/v1/a..b", "/v1/.well", "/v1beta/models/x:y?key=1"})
+    CHECK_MESSAGE(ask(fine).action == Action::kForward, fine);
+  CHECK(path_escapes("/v1/%2e"));
+  CHECK_FALSE(path_escapes("/v1/%2ex"));
+}

@@ -57,6 +57,9 @@ Decision overloaded(std::string_view target, int max_connections);
 /// The 502/504 for a gateway that could not be reached; `curl_code` is libcurl's CURLcode.
 Decision unreachable(std::string_view path, const std::string& gateway_url, int curl_code,
                      const std::string& curl_error);
+/// The 504 for a gateway that took the request but sent no response headers within `seconds`
+/// (proxy.response_timeout_s).
+Decision response_timeout(std::string_view path, const std::string& gateway_url, int seconds);
 
 /// The headers of a response the proxy writes itself, framing aside: the content type and, for a
 /// refusal, `X-Lwgw-Error` and the retry advice (`x-should-retry: false`, or `Retry-After` and

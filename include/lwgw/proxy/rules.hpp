@@ -71,5 +71,9 @@ std::string_view path_of(std::string_view target);
 /// whether anything listens) and /_lwgw/… are answered by the proxy itself.
 enum class Route { kForward, kProbe, kRoot, kOwnHealth, kOwnStatus, kNotFound };
 Route route_for_path(std::string_view path);
+/// Whether `path` has a segment the gateway (or libcurl) would resolve away: `.` or `..`, also
+/// percent-encoded (`%2e`), or a backslash some servers read as `/`. Routing looks at the raw
+/// path, so such a path could reach any route of the gateway with the VK.
+bool path_escapes(std::string_view path);
 
 }  // namespace lwgw::proxy

@@ -20,7 +20,9 @@ struct Settings {
   bool allow_remote = false;
   bool require_local_token = true;
   std::size_t max_body_bytes = 64u << 20;
-  int idle_timeout_s = 0;  // 0 = a silent stream is never cut
+  int idle_timeout_s = 0;        // 0 = a silent stream is never cut
+  int header_timeout_s = 10;     // a client's complete request header
+  int response_timeout_s = 300;  // the gateway's response headers, from the request's start
   int drain_timeout_s = 30;
   int max_connections = 512;
   std::vector<std::string> allowed_origins;

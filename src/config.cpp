@@ -342,6 +342,18 @@ std::string edit_config(const std::string& file, Fn&& edit) {
 }
 }  // namespace
 
+bool edit_config_file(const Paths& paths,
+                      const std::function<std::string(const std::string&)>& edit) {
+  fs::FileLock lock(
+      paths.state_dir / "config.lock", std::chrono::seconds(10),
+      "another lwgw command is still changing " + paths.config_file.string() + "; try again");
+  const std::string before = fs::read_file(paths.config_file).value_or("");
+  const std::string after = edit(before);
+  if (after == before) return false;
+  fs::atomic_write(paths.config_file, after, 0600);
+  return true;
+}
+
 std::string config_text_set(const std::string& text, const ConfigKey& key, const ConfigValue& value,
                             const std::string& file) {
   auto [table, name] = split_key(key.name);

@@ -29,11 +29,13 @@ class FileStore : public CredentialStore {
     return v;
   }
   void set(const std::string& name, const std::string& secret) override {
+    auto held = lock();
     auto doc = load();
     doc[name] = secret;
     save(doc);
   }
   bool erase(const std::string& name) override {
+    auto held = lock();
     auto doc = load();
     if (!doc.contains(name)) return false;
     doc.erase(name);
@@ -46,6 +48,13 @@ class FileStore : public CredentialStore {
   std::string kind() const override { return "file"; }
 
  private:
+  // Two lwgw processes storing different entries (login's key, up's first local token) must not
+  // lose one of them.
+  fs::FileLock lock() const {
+    return fs::FileLock(paths_.state_dir / "credentials.lock", std::chrono::seconds(10),
+                        "another lwgw command is still changing " +
+                            paths_.credentials_file.string() + "; try again");
+  }
   nlohmann::json load() const {
     const auto& file = paths_.credentials_file;
     auto mode = fs::file_mode(file);

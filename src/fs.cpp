@@ -5,9 +5,11 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,6 +135,30 @@ std::optional<mode_t> file_mode(const stdfs::path& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
   return st.st_mode & 07777;
+}
+
+FileLock::FileLock(const stdfs::path& path, std::chrono::milliseconds wait,
+                   const std::string& busy) {
+  ensure_dir(path.parent_path(), 0700);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd_ < 0) throw failure("cannot open " + path.string() + ": " + errno_text(errno));
+  const auto give_up = std::chrono::steady_clock::now() + wait;
+  while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      const int e = errno;
+      ::close(fd_);
+      throw failure("cannot lock " + path.string() + ": " + errno_text(e));
+    }
+    if (std::chrono::steady_clock::now() >= give_up) {
+      ::close(fd_);
+      throw failure(busy);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace lwgw::fs

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,6 +80,13 @@ std::string to_toml_literal(const ConfigValue& value);
 std::string to_display(const ConfigValue& value);
 
 /// Returns the user file's new text with `key` set (comments and layout kept). Throws Error.
+/// Rewrites the user config file `paths.config_file` under a lock (config.lock in the state dir),
+/// so two lwgw processes editing it never lose an update: `edit` gets the current text ("" when
+/// there is no file) and returns the new one, written atomically (0600 when new) only when it
+/// differs. Returns whether it did. Throws what `edit` throws, or Error when locking fails.
+bool edit_config_file(const Paths& paths,
+                      const std::function<std::string(const std::string&)>& edit);
+
 std::string config_text_set(const std::string& text, const ConfigKey& key, const ConfigValue& value,
                             const std::string& file_for_errors);
 /// Returns the user file's new text without `key`. Throws Error.

@@ -1,6 +1,7 @@
 // File helpers: the one atomic-write path for every file lwgw writes, and careful reads.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -32,5 +33,20 @@ bool remove_file(const std::filesystem::path& path);
 
 /// The permission bits of a file (lstat on the path itself), or nullopt when absent.
 std::optional<mode_t> file_mode(const std::filesystem::path& path);
+
+/// An exclusive flock(2) on `path` (created 0600, its directory 0700) for the object's lifetime,
+/// so that read-modify-write cycles of two lwgw processes do not lose each other's updates.
+/// Waits up to `wait` for another holder, then throws Error(kFailed) with `busy` as the message.
+class FileLock {
+ public:
+  FileLock(const std::filesystem::path& path, std::chrono::milliseconds wait,
+           const std::string& busy);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 }  // namespace lwgw::fs

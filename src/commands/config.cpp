@@ -149,9 +149,9 @@ int set(Context& ctx, const std::string& name, const std::string& text, bool rea
   if (key.name == "proxy.listen" && !ctx.config().get_bool("proxy.allow_remote") &&
       !is_loopback_host(parse_listen(text).host))
     throw config_error(proxy::loopback_refusal(text));
-  std::string before = fs::read_file(file).value_or("");
-  std::string after = config_text_set(before, key, value, file.string());
-  if (after != before) fs::atomic_write(file, after, 0600);
+  edit_config_file(ctx.paths(), [&](const std::string& before) {
+    return config_text_set(before, key, value, file.string());
+  });
   *ctx.io.err << "lwgw: " << key.name << " = " << to_toml_literal(value) << " in "
               << display_path(file, ctx.paths().home) << "\n";
   if (!key.env.empty() && ctx.env.get(key.env) && !ctx.env.get(key.env)->empty())
@@ -164,14 +164,14 @@ int unset(Context& ctx, const std::string& name, bool reapply) {
   const ConfigKey& key = known_key(name);
   const std::string listen_before = ctx.config().get_string("proxy.listen");
   const auto& file = ctx.paths().config_file;
-  auto before = fs::read_file(file);
-  std::string after = before ? config_text_unset(*before, key, file.string()) : std::string();
-  if (!before || after == *before) {
+  const bool removed = edit_config_file(ctx.paths(), [&](const std::string& before) {
+    return before.empty() ? before : config_text_unset(before, key, file.string());
+  });
+  if (!removed) {
     *ctx.io.err << "lwgw: " << key.name << " was not set in "
                 << display_path(file, ctx.paths().home) << "\n";
     return 0;
   }
-  fs::atomic_write(file, after, 0600);
   tell_running_proxy(ctx, key);
   *ctx.io.err << "lwgw: removed " << key.name << " from " << display_path(file, ctx.paths().home)
               << "\n";

@@ -117,10 +117,9 @@ std::string next_step(Context& ctx) {
 
 void save_gateway_url(Context& ctx, const std::string& gateway) {
   const auto& file = ctx.paths().config_file;
-  std::string before = fs::read_file(file).value_or("");
-  std::string after =
-      config_text_set(before, *find_config_key("gateway.url"), gateway, file.string());
-  if (after != before) fs::atomic_write(file, after, 0600);
+  edit_config_file(ctx.paths(), [&](const std::string& before) {
+    return config_text_set(before, *find_config_key("gateway.url"), gateway, file.string());
+  });
 }
 
 int login(Context& ctx, const LoginOptions& o) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lwgw/environment.hpp"
+#include "lwgw/fs.hpp"
 
 namespace lwgw::setup {
 
@@ -10,12 +11,9 @@ namespace lwgw::setup {
 class SetupLock {
  public:
   explicit SetupLock(const Paths& p);
-  ~SetupLock();
-  SetupLock(const SetupLock&) = delete;
-  SetupLock& operator=(const SetupLock&) = delete;
 
  private:
-  int fd_ = -1;
+  fs::FileLock lock_;
 };
 
 }  // namespace lwgw::setup

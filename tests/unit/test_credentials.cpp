@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 #include <set>
+#include <thread>
 
 #include "lwgw/credentials.hpp"
 #include "lwgw/error.hpp"
@@ -140,4 +141,45 @@ TEST_CASE("keychain store (secret-tool): secrets travel on stdin, never in argv"
   CHECK(r.out.find("keychain (secret-tool") != std::string::npos);
   CHECK(t.read(ring / "vk") == std::string(kKey));
   CHECK(t.read(ring / "argv.log").find(kKey) == std::string::npos);
+}
+
+TEST_CASE("concurrent config edits and credential writes never lose an update") {
+  TempHome t;
+  Env env = t.env();
+  for (int round = 0; round < 10; ++round) {
+    const std::string a = std::to_string(100 + round), b = std::to_string(20 + round);
+    RunResult ra, rb, rl;
+    std::thread ta([&] { ra = run_bin({"config", "set", "proxy.max_connections", a}, env); });
+    std::thread tb([&] { rb = run_bin({"config", "set", "proxy.drain_timeout_s", b}, env); });
+    std::thread tl([&] {
+      rl = run_bin({"login", "--gateway", "http://127.0.0.1:" + std::to_string(9000 + round),
+                    "--key-stdin", "--no-verify"},
+                   env, "vk-lw-01HZX9N0ABCDEFGHJKMNPQRSTV\n");
+    });
+    ta.join();
+    tb.join();
+    tl.join();
+    REQUIRE(ra.code == 0);
+    REQUIRE(rb.code == 0);
+    REQUIRE(rl.code == 0);
+    CHECK(run_bin({"config", "get", "proxy.max_connections"}, env).out == a + "\n");
+    CHECK(run_bin({"config", "get", "proxy.drain_timeout_s"}, env).out == b + "\n");
+    CHECK(run_bin({"config", "get", "gateway.url"}, env).out ==
+          "http://127.0.0.1:" + std::to_string(9000 + round) + "\n");
+  }
+  // The file store: two writers of different entries, each keeps its own.
+  auto paths = resolve_paths(env);
+  for (int round = 0; round < 20; ++round) {
+    std::thread w1([&] {
+      open_credential_store("file", paths, env)->set("a", "one" + std::to_string(round));
+    });
+    std::thread w2([&] {
+      open_credential_store("file", paths, env)->set("b", "two" + std::to_string(round));
+    });
+    w1.join();
+    w2.join();
+    auto store = open_credential_store("file", paths, env);
+    CHECK(store->get("a") == "one" + std::to_string(round));
+    CHECK(store->get("b") == "two" + std::to_string(round));
+  }
 }

@@ -3,7 +3,11 @@
 #include "lwgw/daemon/host.hpp"
 #include "lwgw/util/clock.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <csignal>
 #include <ostream>
 
@@ -45,6 +49,16 @@ StartFailed start_failed(const Error& e) {
   return StartFailed{e.code(), redact(e.what())};
 }
 
+// The proxy holds the VK in memory: a crash must not leave it in a core file, and no other
+// process of the user may read its memory (ptrace, /proc/<pid>/mem).
+void no_core_dumps() {
+  rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+#if defined(__linux__)
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 }  // namespace
 
 Host::Host(Context& ctx, HostOptions options)
@@ -72,6 +86,7 @@ int Host::run() {
 }
 
 void Host::start() {
+  no_core_dumps();
   try {
     pre_ = preflight(ctx_, options_.listen);
     if (auto live = find_running(ctx_.paths(), ctx_.env))

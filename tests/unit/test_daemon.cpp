@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <atomic>
@@ -454,4 +455,29 @@ TEST_CASE("setup in proxy mode says whether the proxy already runs where the CLI
   CHECK(elsewhere.err.find("lwgw down && lwgw up") != std::string::npos);
   REQUIRE(run_bin({"teardown", "codex"}, h.env).code == 0);
   CHECK(run_bin({"down"}, h.env).code == 0);
+}
+
+TEST_CASE("the proxy never writes a core file: RLIMIT_CORE 0 and not dumpable") {
+  Home h;
+  rlimit before{};
+  ::getrlimit(RLIMIT_CORE, &before);
+  rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+  if (::setrlimit(RLIMIT_CORE, &unlimited) != 0) unlimited = before;  // as much as allowed
+  auto r = run_bin({"up"}, h.env);
+  ::setrlimit(RLIMIT_CORE, &before);
+  REQUIRE(r.code == 0);
+  auto st = h.state();
+  REQUIRE(st);
+  std::ifstream limits("/proc/" + std::to_string(st->pid) + "/limits");
+  std::string line, core;
+  while (std::getline(limits, line))
+    if (line.rfind("Max core file size", 0) == 0) core = line;
+  REQUIRE_FALSE(core.empty());
+  CHECK(core.find(" 0 ") != std::string::npos);
+  // Not dumpable: a crash writes nothing, and SIGABRT leaves no core in its working directory.
+  ::kill(st->pid, SIGABRT);
+  for (int i = 0; i < 50 && daemon::process_alive(st->pid); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK_FALSE(std::filesystem::exists("/core"));
+  CHECK_FALSE(std::filesystem::exists("/core." + std::to_string(st->pid)));
 }

@@ -3,7 +3,8 @@
 # directory OUTSIDE the repository, once. Prints the install prefix on stdout.
 #
 #   LWGW_E2E_VERSIONS=pinned (default) | latest
-#   LWGW_E2E_CACHE   cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/lwgw-e2e)
+#   LWGW_E2E_CACHE   cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/lwgw-e2e, and
+#                    …/lwgw-e2e-latest for the latest releases, re-resolved once a day)
 #   npm_config_registry is honoured (npm reads it); an unreachable registry -> exit 77 (skip)
 #
 # Exit: 0 installed (or already cached), 77 registry unreachable / npm missing, 1 install broken.
@@ -21,7 +22,9 @@ case "$versions" in
   *) echo "install-clis: LWGW_E2E_VERSIONS must be 'pinned' or 'latest' (got '$versions')" >&2; exit 2 ;;
 esac
 
-cache_root=${LWGW_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lwgw-e2e}
+default_root=${XDG_CACHE_HOME:-$HOME/.cache}/lwgw-e2e
+[ "$versions" = latest ] && default_root=$default_root-latest
+cache_root=${LWGW_E2E_CACHE:-$default_root}
 prefix="$cache_root/$set_name"
 mkdir -p "$cache_root" || { echo "install-clis: cannot create $cache_root" >&2; exit 1; }
 

@@ -13,8 +13,8 @@ set -uo pipefail
 versions=${LWGW_E2E_VERSIONS:-pinned}
 case "$versions" in
   pinned)
-    pkgs=(@anthropic-ai/claude-code@2.1.197 @openai/codex@0.171.0 @google/gemini-cli@0.61.0 opencode-ai@1.18.33)
-    set_name="cc2.1.197-cx0.171.0-gm0.61.0-oc1.18.33" ;;
+    pkgs=(@anthropic-ai/claude-code@2.1.332 @openai/codex@0.171.0 @google/gemini-cli@0.61.0 opencode-ai@1.18.33)
+    set_name="cc2.1.332-cx0.171.0-gm0.61.0-oc1.18.33" ;;
   latest)
     pkgs=(@anthropic-ai/claude-code@latest @openai/codex@latest @google/gemini-cli@latest opencode-ai@latest)
     # one directory per day, so `latest` is re-resolved daily and not on every run

@@ -43,6 +43,8 @@ fi
 prefix=$install_out
 bin_dir="$prefix/node_modules/.bin"
 node_dir=$(dirname "$(command -v node)")
+# The Node install-clis.sh installed next to the CLIs, when one of them needs a newer one.
+for d in "$prefix"/node/node_modules/node-linux-*/bin; do [ -x "$d/node" ] && node_dir=$d && PATH="$d:$PATH"; done
 
 version_of() {
   case "$1" in
@@ -54,7 +56,7 @@ version_of() {
 }
 
 if [ "${1:-}" = install ]; then
-  echo "e2e: CLIs in $prefix (LWGW_E2E_VERSIONS=$set_label)"
+  echo "e2e: CLIs in $prefix (LWGW_E2E_VERSIONS=$set_label), Node $("$node_dir/node" --version)"
   versions=
   for c in claude-code codex gemini-cli opencode; do
     vh=$(mktemp -d)

@@ -189,6 +189,7 @@ std::vector<std::string> ranked(const std::vector<std::string>& served, Family f
   }
   std::sort(keyed.begin(), keyed.end());
   std::vector<std::string> out;
+  out.reserve(keyed.size());
   for (auto& [k, id] : keyed) out.push_back(id);
   return out;
 }
@@ -216,6 +217,7 @@ std::vector<Pick> choose_models(const ChoiceInput& in,
     if (slot.optional && p.source == Source::kNone && p.id.empty()) continue;
     if (slot.optional && p.source == Source::kUnknown) continue;
     p.option = option;
+    p.word = slot.word;
     out.push_back(p);
   }
   return out;
@@ -308,11 +310,12 @@ std::vector<std::string> warnings(std::string_view cli, std::string_view title, 
     if (p.source != Source::kNone) continue;
     const std::string asks =
         p.id.empty() ? "its built-in default model" : p.id + " (its own setting)";
-    out.push_back(
-        c + ": the gateway serves no " +
-        (family == Family::kAny ? std::string("chat") : family_label(family)) + " model for " +
-        std::string(title) + "'s " + p.slot + ", so its requests for " + asks +
-        " will fail (model_not_allowed). The gateway serves: " + served_list(served) + "; " + fix);
+    out.push_back(c + ": the gateway serves no " +
+                  (family == Family::kAny ? std::string("chat") : family_label(family)) +
+                  (p.word.empty() ? "" : " " + p.word) + " model for " + std::string(title) +
+                  "'s " + p.slot + ", so its requests for " + asks +
+                  " will fail (model_not_allowed). The gateway serves: " + served_list(served) +
+                  "; " + fix);
   }
   return out;
 }

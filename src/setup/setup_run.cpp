@@ -170,8 +170,6 @@ void setup_files(Session& s, const clis::CliProfile& p) {
   clis::SetupInputs in{.ctx = run.ctx,
                        .out = run.out,
                        .target = *s.target,
-                       .model = s.r.model,
-                       .small_model = s.r.small_model,
                        .fix = s.r.yes,
                        .models = models,
                        .models_from_gateway = s.models.has_value()};

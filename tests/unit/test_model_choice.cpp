@@ -196,6 +196,17 @@ TEST_CASE("models: nothing of the family served: the setting stays, a warning na
   CHECK(wn[1].find("--small-model NAME") != std::string::npos);
   CHECK(describe(none) ==
         "model its built-in default (NOT served), background its built-in default (NOT served)");
+  // An alias target of the user's own that nothing served fits: kept, and said so.
+  auto opus = choose_models(claude({{"opus", {.id = "claude-opus-4-1"}}}),
+                            List{"claude-sonnet-4-5", "claude-haiku-4-5"});
+  REQUIRE(opus.size() == 4);
+  CHECK(opus[2].slot == "opus");
+  CHECK(opus[2].source == Source::kNone);
+  auto wo = warnings("claude-code", "Claude Code", Family::kClaude, opus, {"claude-sonnet-4-5"});
+  REQUIRE(wo.size() == 1);
+  CHECK(wo[0].find("serves no claude-* opus model for Claude Code's opus, so its requests for "
+                   "claude-opus-4-1 (its own setting) will fail") != std::string::npos);
+  CHECK(wo[0].find("change that setting to one of them") != std::string::npos);
 }
 
 TEST_CASE("models: --model must be served (the list in the refusal) unless --force") {

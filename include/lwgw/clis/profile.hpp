@@ -24,8 +24,6 @@ struct SetupInputs {
   Context& ctx;
   std::ostream& out;
   const setup::Target& target;
-  const std::string& model;                // --model; empty when not given
-  const std::string& small_model;          // --small-model; empty when not given
   bool fix = false;                        // --yes: also fix the problems found
   const std::vector<std::string>& models;  // the gateway's model ids, or setup::default_models()
   bool models_from_gateway = false;

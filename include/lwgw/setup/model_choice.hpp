@@ -72,6 +72,7 @@ struct Pick {
   bool write = false;    // setup writes `id` into the slot's key(s)
   bool served = false;   // `id` is on the gateway's list
   std::string option{};  // the option that sets the slot: "--model", "--small-model" or none
+  std::string word{};    // the slot's word ("opus"), for messages
 };
 
 struct ChoiceInput {

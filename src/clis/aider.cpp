@@ -1,4 +1,7 @@
-// Aider: a marked block with openai-api-base/-key in ~/.aider.conf.yml (0600).
+// Aider: a marked block with openai-api-base/-key, model and weak-model (openai/<served model>)
+// in ~/.aider.conf.yml (0600).
+#include <sstream>
+
 #include "lwgw/clis/profile.hpp"
 #include "lwgw/fs.hpp"
 
@@ -21,28 +24,105 @@ namespace clis {
 namespace {
 
 constexpr const char* kBinary = "aider";
+constexpr const char* kPrefix = "openai/";  // the gateway's OpenAI-compatible API
 
-// A key the user set outside the block would win over (or clash with) lwgw's: refused.
-void refuse_keys_set_elsewhere(const SetupInputs& in, const std::filesystem::path& file) {
+std::filesystem::path config_file(const SetupInputs& in) {
+  return in.ctx.paths().home / ".aider.conf.yml";
+}
+
+// The value of a `key: value` line, unquoted; nullopt when the line sets another key.
+std::optional<std::string> yaml_value(std::string line, const std::string& key) {
+  if (line.rfind(key + ":", 0) != 0) return std::nullopt;
+  line = line.substr(key.size() + 1);
+  line.erase(0, line.find_first_not_of(" \t"));
+  line.erase(line.find_last_not_of(" \t\r") + 1);
+  if (line.size() >= 2 && (line.front() == '"' || line.front() == '\'') &&
+      line.back() == line.front())
+    line = line.substr(1, line.size() - 2);
+  return line;
+}
+
+std::string line_at(const std::string& text, int n) {
+  std::istringstream in(text);
+  std::string line;
+  for (int i = 0; i < n && std::getline(in, line);) ++i;
+  return line;
+}
+
+// `model` / `weak-model`: the user's own line (outside lwgw's block), else lwgw's block's.
+std::map<std::string, setup::Configured> configured(const SetupInputs& in) {
+  std::map<std::string, setup::Configured> out;
+  const std::string text = fs::read_file(config_file(in)).value_or("");
+  if (setup::check_yaml(text)) return out;  // planning reports the malformed file
+  std::optional<std::string> block;
+  try {
+    block = setup::block_body(text);
+  } catch (const setup::Malformed&) {
+    return out;
+  }
+  for (const std::string key : {"model", "weak-model"}) {
+    std::optional<std::string> v;
+    bool users = false;
+    if (int line = setup::yaml_top_level_key_line(text, key)) {
+      v = yaml_value(line_at(text, line), key);
+      users = true;
+    } else if (block) {
+      std::istringstream lines(*block);
+      for (std::string l; !v && std::getline(lines, l);) v = yaml_value(l, key);
+    }
+    if (!v || v->empty()) continue;
+    const bool ours = v->rfind(kPrefix, 0) == 0;
+    out[key] = {.id = ours ? v->substr(std::string(kPrefix).size()) : *v,
+                .elsewhere = users,
+                .rewrite = !ours};
+  }
+  return out;
+}
+
+// A key the user set outside the block would win over (or clash with) lwgw's: refused for the
+// key and base URL and for a model asked for with --model; a model setup chose itself is left
+// to the user's line, with a warning. Returns the models the block sets, by key.
+std::map<std::string, std::string> check_keys_set_elsewhere(const SetupInputs& in,
+                                                            const std::filesystem::path& file) {
+  std::map<std::string, std::string> block_models;
   auto text = fs::read_file(file).value_or("");
-  if (setup::check_yaml(text)) return;  // planning reports the malformed file
-  std::vector<std::string> keys = {"openai-api-base", "openai-api-key"};
-  if (!in.model.empty()) keys.push_back("model");
-  for (const auto& k : keys)
-    if (int line = setup::yaml_top_level_key_line(text, k))
-      throw config_error(display_path(file, in.ctx.paths().home) + ":" + std::to_string(line) +
-                         ": `" + k +
-                         "` is already set here; remove that line (or run setup without --model "
-                         "for `model`) and run setup again; the file was left untouched");
+  if (setup::check_yaml(text)) return block_models;  // planning reports the malformed file
+  const std::string where = display_path(file, in.ctx.paths().home) + ":";
+  auto conf = configured(in);
+  for (const std::string k : {"openai-api-base", "openai-api-key", "model", "weak-model"}) {
+    const setup::Pick* p = in.pick(k);
+    std::string value = in.write(k);
+    // A model lwgw's block set before stays there while setup keeps it (or cannot check it).
+    if (value.empty() && conf.count(k) && !conf[k].elsewhere) value = conf[k].id;
+    const int line = setup::yaml_top_level_key_line(text, k);
+    const bool ours_to_set = k.rfind("openai-", 0) == 0 || !value.empty();
+    if (line && ours_to_set &&
+        (!p || p->source == setup::Source::kFlag || p->source == setup::Source::kForced))
+      throw config_error(where + std::to_string(line) + ": `" + k +
+                         "` is already set here; remove that line (or run setup without " +
+                         (k == "model" ? "--model" : "--small-model") + " for `" + k +
+                         "`) and run setup again; the file was left untouched");
+    if (line && !value.empty()) {
+      in.ctx.log().warn(where + std::to_string(line) + ": `" + k + "` is set here, so Aider " +
+                        "keeps it instead of " + value + " (served); remove that line and run " +
+                        "setup again to use the gateway's model");
+      continue;
+    }
+    if (!value.empty() && k.rfind("openai-", 0) != 0) block_models[k] = kPrefix + value;
+  }
+  return block_models;
 }
 
 std::vector<setup::FileOp> files(const SetupInputs& in) {
-  auto file = in.ctx.paths().home / ".aider.conf.yml";
-  refuse_keys_set_elsewhere(in, file);
+  auto file = config_file(in);
+  auto models = check_keys_set_elsewhere(in, file);
+  std::string body = setup::aider_block(in.target, "");
+  for (const std::string k : {"model", "weak-model"})
+    if (models.count(k)) body += k + ": " + setup::yaml_quote(models[k]) + "\n";
   return {{.path = file,
            .kind = setup::FileKind::kBlock,
            .owner = "aider",
-           .content = setup::aider_block(in.target, in.model),
+           .content = body,
            .secret = true,
            .yaml = true}};
 }
@@ -63,6 +143,10 @@ const CliProfile& aider() {
       .binary = kBinary,
       .files = files,
       .exec = exec,
+      .models =
+          {.slots = {{.name = "model"},
+                     {.name = "weak-model", .tier = setup::Tier::kSmall, .from_small_flag = true}},
+           .configured = configured},
   };
   return p;
 }

@@ -1,8 +1,10 @@
-// Claude Code: `env` in settings.json ($CLAUDE_CONFIG_DIR), apiKeyHelper in direct mode.
+// Claude Code: `env` in settings.json ($CLAUDE_CONFIG_DIR), apiKeyHelper in direct mode; its
+// models (main, background, the opus/sonnet alias targets) in the same `env`.
 #include <functional>
 #include <ostream>
 
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/fs.hpp"
 #include "lwgw/http_client.hpp"
 
 namespace lwgw {
@@ -43,16 +45,76 @@ namespace clis {
 
 namespace {
 
+using ojson = nlohmann::ordered_json;
+
 constexpr const char* kBinary = "claude";
+
+// The alias targets Claude Code resolves `opus` / `sonnet` (its model picker, subagents) with.
+constexpr const char* kOpusKey = "ANTHROPIC_DEFAULT_OPUS_MODEL";
+constexpr const char* kSonnetKey = "ANTHROPIC_DEFAULT_SONNET_MODEL";
+
+std::filesystem::path settings_file(const SetupInputs& in) {
+  return in.ctx.paths().claude_config_dir / "settings.json";
+}
+
+std::string env_string(const ojson& doc, const char* key) {
+  auto v = setup::json_get(doc, {"env", key});
+  return v && v->is_string() ? v->get<std::string>() : "";
+}
+
+// settings.json's own `model` ("opus", "sonnet[1m]", or a full name), which ANTHROPIC_MODEL
+// overrides. An alias counts as the served model it resolves to, when there is one.
+std::optional<setup::Configured> settings_model(const SetupInputs& in, const ojson& doc) {
+  auto v = setup::json_get(doc, {"model"});
+  if (!v || !v->is_string() || v->get<std::string>().empty()) return std::nullopt;
+  std::string m = v->get<std::string>();
+  if (m.find("claude") != std::string::npos) return setup::Configured{.id = m, .elsewhere = true};
+  std::string word = m.substr(0, m.find('['));
+  if (word == "opusplan") word = "opus";
+  if (word != "opus" && word != "sonnet" && word != "haiku") return std::nullopt;  // "default"
+  const std::string target = env_string(doc, word == "opus"     ? kOpusKey
+                                             : word == "sonnet" ? kSonnetKey
+                                                                : "ANTHROPIC_DEFAULT_HAIKU_MODEL");
+  const auto& served = in.models;
+  if (in.models_from_gateway && !target.empty() &&
+      std::count(served.begin(), served.end(), target) > 0)
+    return setup::Configured{.id = target, .elsewhere = true};
+  auto best = setup::ranked(served, setup::Family::kClaude,
+                            word == "haiku" ? setup::Tier::kSmall : setup::Tier::kMain, word);
+  if (in.models_from_gateway && !best.empty())
+    return setup::Configured{.id = best.front(), .elsewhere = true};
+  return setup::Configured{.id = m, .elsewhere = true};
+}
+
+std::map<std::string, setup::Configured> configured(const SetupInputs& in) {
+  std::map<std::string, setup::Configured> out;
+  ojson doc;
+  if (setup::parse_json(fs::read_file(settings_file(in)).value_or(""), doc) || !doc.is_object())
+    return out;  // planning reports a malformed file
+  if (std::string m = env_string(doc, "ANTHROPIC_MODEL"); !m.empty())
+    out["model"] = {.id = m};
+  else if (auto s = settings_model(in, doc))
+    out["model"] = *s;
+  std::string bg = env_string(doc, "ANTHROPIC_DEFAULT_HAIKU_MODEL");
+  if (bg.empty()) bg = env_string(doc, "ANTHROPIC_SMALL_FAST_MODEL");
+  if (!bg.empty()) out["background"] = {.id = bg};
+  if (std::string o = env_string(doc, kOpusKey); !o.empty()) out["opus"] = {.id = o};
+  if (std::string o = env_string(doc, kSonnetKey); !o.empty()) out["sonnet"] = {.id = o};
+  return out;
+}
 
 std::vector<setup::FileOp> files(const SetupInputs& in) {
   const setup::Target& t = in.target;
-  return {{.path = in.ctx.paths().claude_config_dir / "settings.json",
+  auto edits = setup::claude_edits(t, in.write("model"), in.write("background"),
+                                   http::no_proxy_with_loopback(in.ctx.env.get_or(
+                                       "NO_PROXY", in.ctx.env.get_or("no_proxy", ""))));
+  for (const auto& [slot, key] : {std::pair{"opus", kOpusKey}, std::pair{"sonnet", kSonnetKey}})
+    if (std::string id = in.write(slot); !id.empty())
+      edits.push_back({.cli = "claude-code", .path = {"env", key}, .value = id});
+  return {{.path = settings_file(in),
            .kind = setup::FileKind::kJson,
            .owner = "claude-code",
-           .edits = setup::claude_edits(t, in.model, in.small_model,
-                                        http::no_proxy_with_loopback(in.ctx.env.get_or(
-                                            "NO_PROXY", in.ctx.env.get_or("no_proxy", "")))),
+           .edits = edits,
            .secret = t.mode == setup::Mode::kProxy,
            .paste_hint = {.key = t.key, .shown_as = "<the output of `lwgw env --api-key`>"}}};
 }
@@ -93,7 +155,13 @@ const CliProfile& claude_code() {
       .after_setup = after_setup,
       .exec = exec,
       .hints = {.next = " (settings.json applies to new sessions)"},
-      .models = {.small_model = true},
+      .models =
+          {.family = setup::Family::kClaude,
+           .slots = {{.name = "model"},
+                     {.name = "background", .tier = setup::Tier::kSmall, .from_small_flag = true},
+                     {.name = "opus", .word = "opus", .optional = true},
+                     {.name = "sonnet", .word = "sonnet", .optional = true}},
+           .configured = configured},
   };
   return p;
 }

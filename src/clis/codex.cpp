@@ -1,4 +1,5 @@
-// Codex CLI: a `lwgw` model provider spliced into $CODEX_HOME/config.toml (comments kept).
+// Codex CLI: a `lwgw` model provider spliced into $CODEX_HOME/config.toml (comments kept), and
+// the root `model` (Codex has no per-provider model; teardown gives the user's back).
 #include <algorithm>
 
 #include "lwgw/clis/profile.hpp"
@@ -34,10 +35,28 @@ namespace {
 
 constexpr const char* kBinary = "codex";
 
+std::filesystem::path config_file(const SetupInputs& in) {
+  return in.ctx.paths().codex_home / "config.toml";
+}
+
+// The root `model`, unquoted (a TOML string literal, basic or literal; no escapes in a name).
+std::map<std::string, setup::Configured> configured(const SetupInputs& in) {
+  std::optional<std::string> raw;
+  try {
+    raw = toml_edit::raw_value(fs::read_file(config_file(in)).value_or(""), {}, "model");
+  } catch (const std::exception&) {
+    return {};  // planning reports a malformed file
+  }
+  if (!raw || raw->size() < 2 || (raw->front() != '"' && raw->front() != '\'') ||
+      raw->back() != raw->front())
+    return {};
+  return {{"model", {.id = raw->substr(1, raw->size() - 2)}}};
+}
+
 // Providers with wire_api = "chat" make current Codex fail at start-up: fixed with --yes, else
 // reported.
 std::vector<setup::FileOp> files(const SetupInputs& in) {
-  auto file = in.ctx.paths().codex_home / "config.toml";
+  auto file = config_file(in);
   auto chat = setup::codex_chat_providers(fs::read_file(file).value_or(""));
   chat.erase(std::remove(chat.begin(), chat.end(), "lwgw"), chat.end());
   if (!in.fix)
@@ -49,7 +68,7 @@ std::vector<setup::FileOp> files(const SetupInputs& in) {
   return {{.path = file,
            .kind = setup::FileKind::kToml,
            .owner = "codex",
-           .edits = setup::codex_edits(in.target, in.model,
+           .edits = setup::codex_edits(in.target, in.write("model"),
                                        in.fix ? chat : std::vector<std::string>{})}};
 }
 
@@ -76,6 +95,9 @@ const CliProfile& codex() {
       .files = files,
       .env = {{setup::kKeyEnv, setup::EnvNeed::Value::kKey}},
       .exec = exec,
+      .models = {.family = setup::Family::kGpt,
+                 .slots = {{.name = "model"}},
+                 .configured = configured},
   };
   return p;
 }

@@ -1,6 +1,8 @@
-// Gemini CLI: selectedType in ~/.gemini/settings.json, its base URL and key in the env file;
+// Gemini CLI: selectedType and model.name in ~/.gemini/settings.json (a set model also skips
+// its router's classifier call to a flash-lite model), its base URL and key in the env file;
 // `exec` runs it with a shadow home so the user's files stay untouched.
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/fs.hpp"
 
 namespace lwgw {
 
@@ -23,14 +25,37 @@ using ojson = nlohmann::ordered_json;
 
 constexpr const char* kBinary = "gemini";
 
+std::filesystem::path settings_file(const SetupInputs& in) {
+  return in.ctx.paths().home / ".gemini" / "settings.json";
+}
+
+std::map<std::string, setup::Configured> configured(const SetupInputs& in) {
+  ojson doc;
+  if (setup::parse_json(fs::read_file(settings_file(in)).value_or(""), doc) || !doc.is_object())
+    return {};
+  auto name = setup::json_get(doc, {"model", "name"});
+  if (!name || !name->is_string() || name->get<std::string>().empty()) return {};
+  return {{"model", {.id = name->get<std::string>()}}};
+}
+
 std::vector<setup::FileOp> files(const SetupInputs& in) {
   auto edits = setup::gemini_edits();
-  if (!in.model.empty())
-    edits.push_back({.cli = "gemini-cli", .path = {"model", "name"}, .value = in.model});
-  return {{.path = in.ctx.paths().home / ".gemini" / "settings.json",
+  if (std::string m = in.write("model"); !m.empty())
+    edits.push_back({.cli = "gemini-cli", .path = {"model", "name"}, .value = m});
+  return {{.path = settings_file(in),
            .kind = setup::FileKind::kJson,
            .owner = "gemini-cli",
            .edits = edits}};
+}
+
+// GEMINI_MODEL in the environment wins over model.name.
+void after_setup(const SetupInputs& in, const std::vector<WrittenFile>&) {
+  const std::string env_model = in.ctx.env.get_or("GEMINI_MODEL", "");
+  const setup::Pick* p = in.pick("model");
+  if (!env_model.empty() && p && !p->id.empty() && env_model != p->id)
+    in.ctx.log().warn("GEMINI_MODEL=" + env_model +
+                      " is set in your environment and wins over model.name (" + p->id +
+                      "): unset it, or set it to a model the gateway serves");
 }
 
 /// Gemini CLI's own home: $GEMINI_CLI_HOME when the user set it, else HOME.
@@ -74,10 +99,14 @@ const CliProfile& gemini_cli() {
       .title = "Gemini CLI",
       .binary = kBinary,
       .files = files,
+      .after_setup = after_setup,
       .env = {{setup::kKeyEnv, setup::EnvNeed::Value::kKey},
               {"GOOGLE_GEMINI_BASE_URL", setup::EnvNeed::Value::kRoot},
               {"GEMINI_API_KEY", setup::EnvNeed::Value::kKey}},
       .exec = exec,
+      .models = {.family = setup::Family::kGemini,
+                 .slots = {{.name = "model"}},
+                 .configured = configured},
   };
   return p;
 }

@@ -1,7 +1,10 @@
-// opencode: a `lwgw` provider (the gateway's models) in its config file, key from the env file.
+// opencode: a `lwgw` provider (the gateway's models) in its config file, key from the env file;
+// `model` and `small_model` (its title requests) name served models of that provider.
+#include <algorithm>
 #include <ostream>
 
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/fs.hpp"
 #include "lwgw/process.hpp"
 
 namespace lwgw {
@@ -49,18 +52,71 @@ std::filesystem::path config_file(Context& ctx) {
   return dir / "opencode.json";
 }
 
+constexpr const char* kProvider = "lwgw/";
+
+// The user's file, parsed; an empty object when it is missing or malformed (planning reports it).
+ojson read_config(const SetupInputs& in) {
+  ojson doc;
+  if (setup::parse_json(fs::read_file(config_file(in.ctx)).value_or(""), doc) || !doc.is_object())
+    return ojson::object();
+  return doc;
+}
+
+// "lwgw/<id>" is ours; "<provider>/<id>" names the same model through another provider, which
+// setup moves to lwgw's when the gateway serves it.
+std::map<std::string, setup::Configured> configured(const SetupInputs& in) {
+  std::map<std::string, setup::Configured> out;
+  const ojson doc = read_config(in);
+  for (const char* key : {"model", "small_model"}) {
+    auto v = setup::json_get(doc, {key});
+    if (!v || !v->is_string() || v->get<std::string>().empty()) continue;
+    const std::string ref = v->get<std::string>();
+    const auto slash = ref.find('/');
+    out[key] = {.id = slash == std::string::npos ? ref : ref.substr(slash + 1),
+                .rewrite = ref.rfind(kProvider, 0) != 0};
+  }
+  return out;
+}
+
+// The provider's models: the gateway's list; when it is unknown, the ones the provider listed
+// before (else the default list). A model written unchecked or with --force is listed too.
+std::vector<std::string> provider_models(const SetupInputs& in) {
+  std::vector<std::string> models = in.models;
+  if (!in.models_from_gateway) {
+    auto before = setup::json_get(read_config(in), {"provider", "lwgw", "models"});
+    if (before && before->is_object() && !before->empty()) {
+      models.clear();
+      for (const auto& [id, v] : before->items()) models.push_back(id);
+    }
+  }
+  for (const char* slot : {"model", "small_model"})
+    if (std::string id = in.write(slot);
+        !id.empty() && std::find(models.begin(), models.end(), id) == models.end())
+      models.push_back(id);
+  return models;
+}
+
 std::vector<setup::FileOp> files(const SetupInputs& in) {
+  auto edits = setup::opencode_edits(in.target, provider_models(in), in.write("model"));
+  if (std::string id = in.write("small_model"); !id.empty())
+    edits.push_back({.cli = "opencode", .path = {"small_model"}, .value = kProvider + id});
   return {{.path = config_file(in.ctx),
            .kind = setup::FileKind::kJson,
            .owner = "opencode",
-           .edits = setup::opencode_edits(in.target, in.models, in.model)}};
+           .edits = edits}};
 }
 
 void after_setup(const SetupInputs& in, const std::vector<WrittenFile>&) {
-  if (!in.models_from_gateway)
-    in.out << "  models: the default list (" << setup::default_models().size()
-           << "); the gateway's own list is used when `lwgw login` has a key and the gateway "
-              "answers\n";
+  if (!in.models_from_gateway) {
+    const auto listed = provider_models(in);
+    if (listed == setup::default_models())
+      in.out << "  models: the default list (" << listed.size()
+             << "); the gateway's own list is used when `lwgw login` has a key and the gateway "
+                "answers\n";
+    else
+      in.out << "  models: the provider keeps the " << listed.size()
+             << " it listed before (the gateway's list is unknown)\n";
+  }
   if (auto bin = process::find_in_path(kBinary, in.ctx.env)) {
     auto v = process::run({bin->string(), "--version"}, "", in.ctx.env);
     if (v.exit_code == 0 && v.out.rfind("1.14.", 0) == 0)
@@ -95,6 +151,10 @@ const CliProfile& opencode() {
       .after_setup = after_setup,
       .env = {{setup::kKeyEnv, setup::EnvNeed::Value::kKey}},
       .exec = exec,
+      .models =
+          {.slots = {{.name = "model"},
+                     {.name = "small_model", .tier = setup::Tier::kSmall, .from_small_flag = true}},
+           .configured = configured},
   };
   return p;
 }

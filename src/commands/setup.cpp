@@ -18,6 +18,7 @@ struct SetupOptions {
   bool dry_run = false;
   bool yes = false;
   bool no_service = false;
+  bool force = false;
 };
 }  // namespace
 
@@ -30,8 +31,12 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.add_option("--shell", o->shell, "Shell rc to edit (default: from $SHELL)")
       ->check(CLI::IsMember({"bash", "zsh", "fish", "all"}));
   cmd.add_option("--model", o->model,
-                 "Model the CLI should use (a name the gateway serves; setup lists them)");
-  cmd.add_option("--small-model", o->small_model, "Claude Code's background (haiku) model");
+                 "Model the CLIs should use (one the gateway serves; default: setup picks one)");
+  cmd.add_option("--small-model", o->small_model,
+                 "Background model (Claude Code's haiku slot, opencode's small_model, Aider's "
+                 "weak-model)");
+  cmd.add_flag("--force", o->force,
+               "Write --model/--small-model even when the gateway does not serve it");
   cmd.add_flag("--dry-run", o->dry_run, "Print a diff per file and write nothing");
   cmd.add_flag("--yes", o->yes,
                "Also fix problems found (e.g. Codex providers with wire_api = \"chat\")");
@@ -47,7 +52,9 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
       "agent), or, where there is none, starts the proxy in the background. NO_PROXY gets\n"
       "127.0.0.1,localhost,::1 so that an HTTP proxy never sees the loopback traffic.\n"
       "Without CLI names (and without --all), setup runs again for the CLIs already set up.\n"
-      "Model names: run setup after `lwgw login` to see the ones the gateway serves.");
+      "Models: each CLI's main model and the ones it calls on its own are pinned to models the\n"
+      "gateway serves (GET /v1/models): --model/--small-model, else the CLI's own setting when\n"
+      "served, else the newest served model of its family. Unknown list: nothing is changed.");
   cmd.callback([&ctx, &action, o] {
     action = [&ctx, o] {
       setup::SetupRequest r;
@@ -60,6 +67,7 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
       r.small_model = o->small_model;
       r.dry_run = o->dry_run;
       r.yes = o->yes;
+      r.force = o->force;
       if (r.clis.empty()) {
         if (o->direct)
           throw usage_error(

@@ -13,6 +13,7 @@
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/setup/engine.hpp"
+#include "lwgw/setup/model_choice.hpp"
 #include "lwgw/util/clock.hpp"
 #include "shell_files.hpp"
 
@@ -32,17 +33,31 @@ struct Session {
   std::vector<std::string> env_clis_done{};
 };
 
+// --model goes to every CLI with model slots, --small-model to those with a background slot: one
+// value for CLIs of different families is refused.
+void check_model_flags(const SetupRequest& r, const Profiles& profiles) {
+  std::vector<std::pair<std::string, Family>> main, small;
+  for (const clis::CliProfile* p : profiles) {
+    if (p->models.slots.empty()) continue;
+    main.emplace_back(p->name, p->models.family);
+    if (p->models.small_model()) small.emplace_back(p->name, p->models.family);
+  }
+  if (!r.small_model.empty() && small.empty()) {
+    std::string which;
+    for (const clis::CliProfile* p : clis::all())
+      if (p->models.small_model()) which += (which.empty() ? "" : ", ") + std::string(p->name);
+    throw usage_error("--small-model is a background model, which only " + which +
+                      " have; add one of them");
+  }
+  if (!r.model.empty()) check_one_family(main, "--model", r.model);
+  if (!r.small_model.empty()) check_one_family(small, "--small-model", r.small_model);
+}
+
 Profiles profiles_of(const SetupRequest& r) {
   if (r.clis.empty()) throw usage_error("name the CLIs to set up, or use --all");
   Profiles out;
   for (const auto& name : r.clis) out.push_back(&clis::get(name));
-  if (!r.small_model.empty() &&
-      std::none_of(out.begin(), out.end(), [](auto* p) { return p->models.small_model; })) {
-    const auto& all = clis::all();
-    auto it = std::find_if(all.begin(), all.end(), [](auto* p) { return p->models.small_model; });
-    throw usage_error("--small-model is " + std::string((*it)->title) +
-                      "'s background model; add " + std::string((*it)->name));
-  }
+  check_model_flags(r, out);
   return out;
 }
 
@@ -69,10 +84,10 @@ void start_session(Context& ctx, Session& s, const Profiles& profiles) {
   s.target =
       resolve_target(ctx, {.mode = r.mode, .persist_token = !r.dry_run, .stored_vk_only = true});
   s.models = fetch_models(ctx);
-  if (s.models && !r.model.empty() &&
-      std::find(s.models->begin(), s.models->end(), r.model) == s.models->end())
-    ctx.log().warn("the gateway does not list the model " + r.model +
-                   " on GET /v1/models; using it anyway");
+  if (s.models) {  // before any file is written
+    if (!r.model.empty()) check_served("--model", r.model, *s.models, r.force);
+    if (!r.small_model.empty()) check_served("--small-model", r.small_model, *s.models, r.force);
+  }
   if (r.mode == Mode::kProxy && r.no_service) check_running_proxy(ctx, s);
   // Otherwise the proxy is taken care of at the end (ensure_proxy), and said so there.
   if (r.mode == Mode::kProxy && !r.no_service) s.proxy_next.clear();
@@ -123,18 +138,43 @@ void print_next(Session& s, const clis::CliProfile& p) {
   s.run.out << p.hints.next << "\n";
 }
 
+// The models the CLI will ask for (its slots), chosen from the gateway's list; said in one line,
+// with a warning for each model that will fail.
+std::vector<Pick> choose_for(Session& s, const clis::CliProfile& p, const clis::SetupInputs& in) {
+  const clis::ModelSlots& m = p.models;
+  if (m.slots.empty()) return {};
+  ChoiceInput ci{.family = m.family,
+                 .slots = m.slots,
+                 .model = s.r.model,
+                 .small_model = s.r.small_model,
+                 .force = s.r.force};
+  if (m.configured) ci.configured = m.configured(in);
+  return choose_models(ci, s.models);
+}
+
+void report_picks(Session& s, const clis::CliProfile& p, const std::vector<Pick>& picks) {
+  // An unknown list leaves every model as it is: said once, at the end (report_models).
+  if (std::all_of(picks.begin(), picks.end(),
+                  [](const Pick& k) { return k.source == Source::kUnknown; }))
+    return;
+  s.run.out << p.name << ": " << describe(picks) << "\n";
+  for (const auto& w : warnings(p.name, p.title, p.models.family, picks,
+                                s.models.value_or(std::vector<std::string>{})))
+    s.run.ctx.log().warn(w);
+}
+
 // Plans every file of the CLI before writing any of them, then writes and reports each.
 void setup_files(Session& s, const clis::CliProfile& p) {
   Run& run = s.run;
   const std::vector<std::string> models = s.models.value_or(default_models());
-  const clis::SetupInputs in{.ctx = run.ctx,
-                             .out = run.out,
-                             .target = *s.target,
-                             .model = s.r.model,
-                             .small_model = s.r.small_model,
-                             .fix = s.r.yes,
-                             .models = models,
-                             .models_from_gateway = s.models.has_value()};
+  clis::SetupInputs in{.ctx = run.ctx,
+                       .out = run.out,
+                       .target = *s.target,
+                       .fix = s.r.yes,
+                       .models = models,
+                       .models_from_gateway = s.models.has_value()};
+  const std::vector<Pick> picks = choose_for(s, p, in);
+  in.picks = &picks;
   std::vector<Planned> planned;
   for (const auto& op : p.files(in))
     planned.push_back(plan_file(op, run.manifest, run.label(op.path)));
@@ -145,6 +185,7 @@ void setup_files(Session& s, const clis::CliProfile& p) {
     run.commit(f);
     written.push_back({label, f.after});
   }
+  report_picks(s, p, picks);
   if (p.after_setup) p.after_setup(in, written);
   if (!s.r.dry_run) record_cli(s, p);
   if (p.uses_env_file()) s.env_clis_done.emplace_back(p.name);
@@ -213,11 +254,15 @@ void setup_shell(Session& s, const std::set<std::string>& env_clis) {
 }
 
 void report_models(Session& s) {
-  if (!s.models || !s.r.model.empty() || !s.target) return;
-  const auto& models = *s.models;
-  std::string list;
-  for (size_t i = 0; i < models.size() && i < 12; ++i) list += (i ? ", " : "") + models[i];
-  s.run.out << "models the gateway serves: " << list << (models.size() > 12 ? ", …" : "")
+  if (!s.target) return;
+  if (!s.models) {
+    s.run.out << "models: the gateway's list (GET /v1/models) could not be fetched, so no model "
+                 "was checked and the CLIs keep theirs; run `lwgw setup` again when the gateway "
+                 "answers\n";
+    return;
+  }
+  if (!s.r.model.empty()) return;
+  s.run.out << "models the gateway serves: " << served_list(*s.models)
             << " (pin one with --model NAME)\n";
 }
 

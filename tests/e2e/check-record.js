@@ -9,7 +9,10 @@
 //             "allow_extra_same_key": [header, …]  other credential headers allowed IF they carry the
 //                       same key (Claude Code's apiKeyHelper sends both of its headers),
 //             "forbid": [secret, …] strings that must appear in no header of any request,
-//             "cli_headers": [[name, value regex], …] the CLI's own headers, on the endpoint requests}
+//             "cli_headers": [[name, value regex], …] the CLI's own headers, on the endpoint requests,
+//             "models": [id, …] the models the gateway serves: every request must name one of them and
+//                       none may have been answered model_not_allowed / model_not_recognized,
+//             "want_model": the model setup chose: at least one endpoint request must name it}
 // Requests before line FROM_LINE (1-based) are ignored. Prints what it checked; exit 1 on a mismatch.
 'use strict';
 const fs = require('fs');
@@ -47,6 +50,17 @@ for (const r of reqs) {
         problems.push(`${where}: header ${name} contains a forbidden secret (the local token?)`);
 }
 
+const refusals = new Set(['model_not_allowed', 'model_not_recognized']);
+for (const r of reqs) {
+  const where = `${r.method} ${r.target}`;
+  if (spec.models && r.model && !spec.models.includes(r.model))
+    problems.push(`${where}: asks for ${r.model}, which the gateway does not serve (${spec.models.join(', ')})`);
+  if (refusals.has(r.error)) problems.push(`${where}: answered ${r.status} ${r.error}`);
+}
+if (spec.want_model && !hits.some((r) => r.model === spec.want_model))
+  problems.push(`no request on ${spec.path} asks for ${spec.want_model}, the model setup chose; asked for: ` +
+                `${[...new Set(hits.map((r) => r.model))].join(', ') || 'none'}`);
+
 for (const r of hits) {
   const lower = new Map((r.headers || []).map(([n, v]) => [n.toLowerCase(), String(v)]));
   for (const [name, re] of spec.cli_headers || []) {
@@ -57,7 +71,8 @@ for (const r of hits) {
   }
 }
 
-const seen = [...new Set(reqs.map((r) => `${r.method} ${r.path} [${Object.keys(r.credential_headers || {}).join('+') || 'no key'}]`))];
+const seen = [...new Set(reqs.map((r) => `${r.method} ${r.path}${r.model && !r.path.includes(r.model) ? ` (${r.model})` : ''} ` +
+  `[${Object.keys(r.credential_headers || {}).join('+') || 'no key'}]${r.status >= 400 ? ` ${r.status} ${r.error || ''}` : ''}`))];
 console.log(`record: ${reqs.length} request(s) from the CLI: ${seen.join(', ')}; expected the key in ${spec.header}; ` +
             `CLI headers checked: ${(spec.cli_headers || []).map((h) => h[0]).join(', ')}`);
 if (problems.length) {

@@ -6,7 +6,12 @@
 #
 # Needs LWGW_BIN and LWGW_STANDIN (ctest sets them). Optional: LWGW_E2E_VERSIONS=pinned|latest,
 # LWGW_E2E_CACHE (install root), LWGW_E2E_TIMEOUT (seconds per CLI run, default 120),
+# LWGW_E2E_MODELS (the models the stand-in serves, comma-separated; default one per family),
 # LWGW_E2E_KEEP=1 (keep the temp dir). Exit 0 pass, 1 fail, 77 skipped (the reason is printed).
+#
+# The stand-in refuses any model it does not serve (400 model_not_allowed), and every request a
+# CLI makes must name a served model: setup pins them (proxy and direct modes run each CLI with
+# no model argument, so Gemini CLI's router and Claude Code's background model are in play).
 #
 # Hermetic: runs under `env -i` with a temp HOME/XDG_*, loopback only; the stand-in and the proxy
 # listen on free 127.0.0.1 ports, so ctest may run several of these at once.
@@ -23,11 +28,12 @@ install_err=$(cat "${TMPDIR:-/tmp}/lwgw-e2e-install.$$"); rm -f "${TMPDIR:-/tmp}
 # ctest does not show a skipped test's output: the reason also goes to LWGW_E2E_REPORT, which
 # `make test` prints after the summary.
 [ "${1:-}" = install ] && [ -n "${LWGW_E2E_REPORT:-}" ] && rm -f "$LWGW_E2E_REPORT"
+set_label=${LWGW_E2E_VERSIONS:-pinned}
 if [ $install_rc -eq 77 ]; then
   reason=$(tail -1 <<<"${install_err:-the coding CLIs cannot be installed}")
   echo "e2e: SKIPPED — $reason"
   if [ -n "${LWGW_E2E_REPORT:-}" ] && [ "${1:-}" = install ]; then
-    echo "the e2e tests (real coding CLIs) were SKIPPED: $reason" >"$LWGW_E2E_REPORT"
+    echo "the e2e tests (real coding CLIs, $set_label releases) were SKIPPED: $reason" >"$LWGW_E2E_REPORT"
   fi
   exit 77
 elif [ $install_rc -ne 0 ]; then
@@ -37,6 +43,8 @@ fi
 prefix=$install_out
 bin_dir="$prefix/node_modules/.bin"
 node_dir=$(dirname "$(command -v node)")
+# The Node install-clis.sh installed next to the CLIs, when one of them needs a newer one.
+for d in "$prefix"/node/node_modules/node-linux-*/bin; do [ -x "$d/node" ] && node_dir=$d && PATH="$d:$PATH"; done
 
 version_of() {
   case "$1" in
@@ -48,12 +56,18 @@ version_of() {
 }
 
 if [ "${1:-}" = install ]; then
-  echo "e2e: CLIs in $prefix (LWGW_E2E_VERSIONS=${LWGW_E2E_VERSIONS:-pinned})"
+  echo "e2e: CLIs in $prefix (LWGW_E2E_VERSIONS=$set_label), Node $("$node_dir/node" --version)"
+  versions=
   for c in claude-code codex gemini-cli opencode; do
-    v=$(HOME=$(mktemp -d) version_of "$c")
+    vh=$(mktemp -d)
+    v=$(HOME=$vh version_of "$c")
+    rm -rf "$vh"
     [ -n "$v" ] || { echo "e2e: FAIL — $c does not run (--version printed nothing)"; exit 1; }
     echo "e2e: $c: $v"
+    versions="$versions${versions:+, }$c $v"
   done
+  # `make test` prints the report after ctest's summary: which releases the e2e tests ran.
+  [ -n "${LWGW_E2E_REPORT:-}" ] && echo "the e2e tests ran the $set_label releases: $versions" >"$LWGW_E2E_REPORT"
   exit 0
 fi
 
@@ -62,36 +76,50 @@ mode=${2:?usage: e2e.sh CLI proxy|direct|exec|failures}
 timeout_s=${LWGW_E2E_TIMEOUT:-120}
 prompt="Say hello in five words."
 reply="Hello from the stand-in gateway"
+served_models=${LWGW_E2E_MODELS:-gpt-5-mini,claude-haiku-4-5-20251001,gemini-2.5-flash}
+first_served() { tr ',' '\n' <<<"$served_models" | grep -m1 -E "$1"; }
+gemini_model=$(first_served '^gemini-')
+claude_model=$(first_served '^claude-')
+gpt_model=$(first_served '^(gpt-|o[0-9])')
+chat_model=${gpt_model:-$(first_served .)}
 
 # Per CLI: the one-shot command (observed with the real binaries), the endpoint it must hit, the credential header the
-# gateway must see, and the CLI's own headers that must arrive intact.
+# gateway must see, and the CLI's own headers that must arrive intact. `one_shot` names a served model where the CLI
+# takes one, and so does `run_args` (lwgw exec pins no model: it touches no file); `setup_shot` is the command with no
+# model, the one setup's settings choose.
 case "$cli" in
   claude-code)
-    run_args=(-p "$prompt")
+    run_args=(--model "$claude_model" -p "$prompt")
     one_shot="claude -p '$prompt'"
+    setup_shot=$one_shot
+    # The haiku alias is Claude Code's background model (ANTHROPIC_DEFAULT_HAIKU_MODEL).
+    background_shot="claude -p --model haiku '$prompt'"
     endpoint='^/v1/messages$'
     cred_header=authorization
     cli_headers='[["anthropic-beta","claude-code-"],["anthropic-version","^2023-06-01$"],["x-claude-code-session-id","."],["user-agent","^claude-cli/"]]'
     ;;
   codex)
-    run_args=(exec --skip-git-repo-check "$prompt")
+    run_args=(exec --skip-git-repo-check -m "$gpt_model" "$prompt")
     one_shot="codex exec --skip-git-repo-check '$prompt'"
+    setup_shot=$one_shot
     endpoint='^/v1/responses$'
     cred_header=authorization
     cli_headers='[["originator","^codex_exec$"],["x-codex-turn-metadata","session_id"],["session-id","."],["user-agent","^codex_exec/"]]'
     ;;
   gemini-cli)
-    # -m skips the router call (a non-streaming generateContent before the real one).
-    run_args=(--skip-trust -m gemini-2.5-flash -p "$prompt")
-    one_shot="gemini --skip-trust -m gemini-2.5-flash -p '$prompt'"
-    endpoint='^/v1beta/models/gemini-2\.5-flash:streamGenerateContent$'
+    # -m skips the router call (a non-streaming generateContent before the real one); without it, model.name does.
+    run_args=(--skip-trust -m "$gemini_model" -p "$prompt")
+    one_shot="gemini --skip-trust -m $gemini_model -p '$prompt'"
+    setup_shot="gemini --skip-trust -p '$prompt'"
+    endpoint='^/v1beta/models/[^/:]+:streamGenerateContent$'
     cred_header=x-goog-api-key
     cli_headers='[["x-goog-api-client","google-genai-sdk/"],["user-agent","^GeminiCLI"]]'
     ;;
   opencode)
     # The model must be one the provider block lists (setup writes the gateway's /v1/models).
-    run_args=(run -m lwgw/gpt-5-mini "$prompt")
-    one_shot="opencode run -m lwgw/gpt-5-mini '$prompt'"
+    run_args=(run -m "lwgw/$chat_model" "$prompt")
+    one_shot="opencode run -m lwgw/$chat_model '$prompt'"
+    setup_shot="opencode run '$prompt'"
     endpoint='^/v1/chat/completions$'
     cred_header=authorization
     cli_headers='[["user-agent","^opencode/"],["x-session-id","^ses_"]]'
@@ -99,7 +127,7 @@ case "$cli" in
   *) echo "e2e: unknown CLI $cli"; exit 2 ;;
 esac
 
-echo "e2e: $cli $mode with $(version_of "$cli") (lwgw: $("$LWGW_BIN" version 2>/dev/null | head -1))"
+echo "e2e: $cli $mode with $(version_of "$cli") (${LWGW_E2E_VERSIONS:-pinned} set; lwgw: $("$LWGW_BIN" version 2>/dev/null | head -1)); the stand-in serves $served_models"
 
 # ---- a throw-away world ----------------------------------------------------------------------------
 T=$(mktemp -d "${TMPDIR:-/tmp}/lwgw-e2e-$cli-$mode.XXXXXX")
@@ -147,6 +175,7 @@ free_port() {
 
 start_standin() {
   "$LWGW_STANDIN" --host 127.0.0.1 --port 0 --profile current --drain-delay-ms 20 --record "$T/record.jsonl" \
+    --models "$served_models" \
     --key "$vk" --key "$vk_revoked:revoked" --key "$vk_budget:budget_exceeded" \
     >"$T/standin.out" 2>"$T/standin.err" &
   standin_pid=$!
@@ -225,15 +254,26 @@ assert_success() { # after run_cli/run_exec: exit 0, the reply printed, the requ
   check "$label: $cli printed the gateway's reply" grep -qF "$reply" "$T/$label.out"
   local lt; lt=$(local_token)
   local spec
-  spec=$(node -e 'const [p,h,k,lt,ch,extra]=process.argv.slice(1);
+  spec=$(node -e 'const [p,h,k,lt,ch,extra,models,want]=process.argv.slice(1);
     console.log(JSON.stringify({path:p,header:h,key:k,forbid:[lt].filter(Boolean),cli_headers:JSON.parse(ch),
-      allow_extra_same_key:extra?extra.split(","):[]}))' \
-    "$endpoint" "$cred_header" "$vk" "$lt" "$cli_headers" "$extra")
+      allow_extra_same_key:extra?extra.split(","):[],models:models.split(","),want_model:want||undefined}))' \
+    "$endpoint" "$cred_header" "$vk" "$lt" "$cli_headers" "$extra" "$served_models" "${want_model:-}")
   if node "$here/check-record.js" "$T/record.jsonl" "$rec_from" "$spec"; then
-    ok "$label: the gateway saw the virtual key in $cred_header only, no local token, the CLI's headers intact"
+    ok "$label: the gateway saw the virtual key in $cred_header only, no local token, the CLI's headers intact, only served models"
   else
     fail "$label: the gateway's record"
   fi
+}
+
+# The model setup says it chose for SLOT (`<cli>: model X (served…), background Y (served…)`).
+chosen_model() { sed -n "s/^$cli: .*\b$1 \([^ ,]*\) (served.*/\1/p" "$T/setup.out" | head -1; }
+
+# After setup: it pinned a served model for each of the CLI's settings, and said which.
+assert_models_pinned() {
+  local line
+  line=$(grep -E "^$cli: model " "$T/setup.out")
+  if [ -n "$line" ] && ! grep -q 'NOT served\|not checked' <<<"$line"; then ok "setup chose served models: $line"
+  else fail "setup did not say which served model $cli gets (setup output above)"; fi
 }
 
 assert_error() { # assert_error LABEL REGEX DESCRIPTION: a failed run whose output names the problem
@@ -287,18 +327,26 @@ case "$mode" in
     if lwgw setup "$cli" "${flag[@]}" --shell bash >"$T/setup.out" 2>&1; then ok "lwgw setup $cli ${flag[*]} --shell bash"
     else fail "lwgw setup $cli ${flag[*]}"; fi
     show setup "$T/setup.out"
+    assert_models_pinned
     snapshot >"$T/snap.setup"
+    want_model=$(chosen_model model)
     if [ "$mode" = proxy ]; then
       up
-      run_cli "$mode"
+      run_cli "$mode" "$setup_shot"
       assert_success "$mode"
+      if [ -n "${background_shot:-}" ]; then
+        want_model=$(chosen_model background)
+        run_cli "$mode-background" "$background_shot"
+        assert_success "$mode-background"
+      fi
     else
       # no proxy at all: the CLI must reach the gateway itself
       lwgw status >/dev/null 2>&1; check "direct: no proxy runs (lwgw status exit 4)" [ $? -eq 4 ]
-      run_cli "$mode"
+      run_cli "$mode" "$setup_shot"
       # Claude Code sends an apiKeyHelper key in x-api-key AND Authorization (observed with the real binaries)
       assert_success "$mode" "$([ "$cli" = claude-code ] && echo x-api-key)"
     fi
+    want_model=
     teardown_restores "$T/snap.before" "$T/snap.setup"
     if [ "$mode" = proxy ]; then check "lwgw down" lwgw down -q; fi
     ;;

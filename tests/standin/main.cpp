@@ -2,6 +2,8 @@
 // Reproduces the LangWatch AI Gateway's HTTP contract: probes, auth from the
 // four key headers, error envelopes, /v1/models, streams for the four dialects, trace headers,
 // budget warnings, policy/budget errors, a mid-stream error on request and drain on SIGTERM.
+// It serves only the models of `--models` (default: one per family) and answers any other model,
+// in the body or in a Gemini path, with the gateway's 400 model_not_allowed/model_not_recognized.
 // `--profile seed` answers like the gateway's verified smoke output of 2026-04-19, `--profile
 // current` like today.
 #include <httplib.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -48,6 +51,7 @@ struct Options {
   int cold_boot_ms = 0;
   std::string record;
   std::string build_version = "dev";
+  std::vector<std::string> models = {"gpt-5-mini", "claude-haiku-4-5-20251001", "gemini-2.5-flash"};
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -64,6 +68,19 @@ std::string random_hex(size_t n) {
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+/// The provider a model id belongs to, as /v1/models says it (owned_by); empty when the name fits
+/// no provider the gateway knows.
+std::string provider_of(const std::string& id) {
+  const std::string m = id.substr(id.rfind('/') == std::string::npos ? 0 : id.rfind('/') + 1);
+  auto starts = [&](const char* p) { return m.rfind(p, 0) == 0; };
+  if (starts("claude-")) return "anthropic";
+  if (starts("gemini-")) return "google";
+  if (starts("gpt-") || starts("chatgpt-") || starts("codex-") || starts("text-embedding-") ||
+      (m.size() > 1 && m[0] == 'o' && std::isdigit(static_cast<unsigned char>(m[1]))))
+    return "openai";
+  return "";
 }
 
 std::string seconds_text(int ms) {
@@ -116,9 +133,9 @@ class StandIn {
         });
     auto wrap = [this](void (StandIn::*fn)(const httplib::Request&, httplib::Response&)) {
       return [this, fn](const httplib::Request& req, httplib::Response& res) {
-        record(req);
         const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
         (this->*fn)(req, res);
+        record(req, res);
       };
     };
     svr_.Get("/healthz", wrap(&StandIn::healthz));
@@ -156,7 +173,21 @@ class StandIn {
       keys_[spec.substr(0, colon)] = spec.substr(colon + 1);
   }
 
-  void record(const httplib::Request& req) {
+  /// The model a request names: the Gemini path's, else the JSON body's; empty when none.
+  static std::string requested_model(const httplib::Request& req) {
+    static const std::string kGemini = "/v1beta/models/";
+    if (req.path.rfind(kGemini, 0) == 0) {
+      std::string rest = req.path.substr(kGemini.size());
+      return rest.substr(0, rest.find_first_of(":/"));
+    }
+    auto j = json::parse(req.body, nullptr, false);
+    if (j.is_object() && j.contains("model") && j["model"].is_string()) return j["model"];
+    return "";
+  }
+
+  /// One line per request, written once it has been answered: what it asked for and the answer's
+  /// status and gateway error code.
+  void record(const httplib::Request& req, const httplib::Response& res) {
     if (!record_.is_open()) return;
     static const char* kCredHeaders[] = {"Authorization", "x-api-key", "x-goog-api-key",
                                          "xi-api-key"};
@@ -172,6 +203,10 @@ class StandIn {
     json line = {{"method", req.method}, {"target", req.target},
                  {"path", req.path},     {"credential_headers", creds},
                  {"headers", headers},   {"body_size", req.body.size()}};
+    if (std::string m = requested_model(req); !m.empty()) line["model"] = m;
+    line["status"] = res.status;
+    if (res.has_header("X-Langwatch-Handled-Error"))
+      line["error"] = res.get_header_value("X-Langwatch-Handled-Error");
     std::lock_guard<std::mutex> lock(record_mu_);
     record_ << line.dump() << "\n" << std::flush;
   }
@@ -271,8 +306,8 @@ class StandIn {
     return false;
   }
 
-  /// Errors requested by the `x-standin-fail` header (before any stream starts), and policy.
-  bool injected_failure(const httplib::Request& req, httplib::Response& res, const json& body) {
+  /// Errors requested by the `x-standin-fail` header (before any stream starts), and the body cap.
+  bool injected_failure(const httplib::Request& req, httplib::Response& res) {
     std::string fail = req.get_header_value("x-standin-fail");
     static const std::map<std::string, std::pair<int, std::string>> kErrors = {
         {"budget_exceeded", {402, "budget exceeded for project (monthly)"}},
@@ -292,18 +327,40 @@ class StandIn {
       error(res, 413, "payload_too_large", "request body exceeds 32 MiB");
       return true;
     }
-    if (!opt_.deny_tools.empty() && body.is_object() && body.contains("tools") &&
-        body["tools"].is_array()) {
-      for (const auto& t : body["tools"]) {
-        std::string name = t.value("name", "");
-        if (name.empty() && t.contains("function") && t["function"].is_object())
-          name = t["function"].value("name", "");
-        for (const auto& deny : opt_.deny_tools)
-          if (name == deny) {
-            error(res, 403, "policy_violation", "tool \"" + name + "\" is blocked by policy");
-            return true;
-          }
-      }
+    return false;
+  }
+
+  /// A model outside --models: model_not_allowed when a provider the gateway knows makes it,
+  /// model_not_recognized otherwise (400 either way, like the gateway).
+  bool model_refused(const std::string& model, httplib::Response& res) {
+    if (std::find(opt_.models.begin(), opt_.models.end(), model) != opt_.models.end()) return false;
+    std::string served;
+    for (const auto& m : opt_.models) served += (served.empty() ? "" : ", ") + m;
+    if (provider_of(model).empty())
+      error(res, 400, "model_not_recognized",
+            "model \"" + model +
+                "\" is not recognized: no provider serves it (this gateway serves " + served + ")");
+    else
+      error(res, 400, "model_not_allowed",
+            "model \"" + model + "\" is not allowed for this virtual key (it may use " + served +
+                ")");
+    return true;
+  }
+
+  /// The gateway's tool policy: 403 policy_violation when a request declares a denied tool.
+  bool denied_tool(httplib::Response& res, const json& body) {
+    if (opt_.deny_tools.empty() || !body.is_object() || !body.contains("tools") ||
+        !body["tools"].is_array())
+      return false;
+    for (const auto& t : body["tools"]) {
+      std::string name = t.value("name", "");
+      if (name.empty() && t.contains("function") && t["function"].is_object())
+        name = t["function"].value("name", "");
+      for (const auto& deny : opt_.deny_tools)
+        if (name == deny) {
+          error(res, 403, "policy_violation", "tool \"" + name + "\" is blocked by policy");
+          return true;
+        }
     }
     return false;
   }
@@ -426,11 +483,13 @@ class StandIn {
     }
     dispatched(req, res);
     json data = json::array();
-    for (auto [id, owner] : std::vector<std::pair<std::string, std::string>>{
-             {"gpt-5-mini", "openai"},
-             {"claude-haiku-4-5-20251001", "anthropic"},
-             {"gemini-2.5-flash", "google"}})
-      data.push_back({{"id", id}, {"object", "model"}, {"created", 0}, {"owned_by", owner}});
+    for (const auto& id : opt_.models) {
+      std::string owner = provider_of(id);
+      data.push_back({{"id", id},
+                      {"object", "model"},
+                      {"created", 0},
+                      {"owned_by", owner.empty() ? "custom" : owner}});
+    }
     send_json(res, 200, json{{"object", "list"}, {"data", data}}.dump() + "\n");
   }
 
@@ -440,19 +499,18 @@ class StandIn {
       return false;
     }
     body = parse_body(req);
-    if (injected_failure(req, res, body)) {
-      request_id(req, res);
-      return false;
-    }
-    if (!body.is_object() && req.path.rfind("/v1beta/", 0) != 0) {
-      request_id(req, res);
+    const bool gemini = req.path.rfind("/v1beta/", 0) == 0;
+    bool refused = injected_failure(req, res);
+    if (!refused && !gemini && !body.is_object()) {
       error(res, 400, "bad_request", "request body is not a JSON object");
-      return false;
-    }
-    if (body.is_object() && req.path.rfind("/v1beta/", 0) != 0 &&
-        (!body.contains("model") || !body["model"].is_string())) {
-      request_id(req, res);
+      refused = true;
+    } else if (!refused && !gemini && (!body.contains("model") || !body["model"].is_string())) {
       error(res, 400, "missing_model", "the request names no model");
+      refused = true;
+    }
+    refused = refused || model_refused(requested_model(req), res) || denied_tool(res, body);
+    if (refused) {
+      request_id(req, res);
       return false;
     }
     dispatched(req, res);
@@ -753,7 +811,15 @@ int main(int argc, char** argv) {
                  "After SIGTERM: /readyz 503 draining for this long, then stop");
   app.add_option("--cold-boot-ms", o.cold_boot_ms,
                  "/startupz 503 degraded and /readyz 503 starting for this long after start");
-  app.add_option("--record", o.record, "Append one JSON line per request to this file");
+  app.add_option("--record", o.record,
+                 "Append one JSON line per request to this file (with the model it names, the "
+                 "status and the gateway error code of the answer)");
+  app.add_option("--models", o.models,
+                 "The models it serves, comma-separated (GET /v1/models lists them); any other "
+                 "model is answered 400 model_not_allowed (model_not_recognized for a name no "
+                 "provider makes)")
+      ->delimiter(',')
+      ->capture_default_str();
   app.footer(
       "Request header `x-standin-fail: midstream` ends a stream with `event: error`; "
       "`x-standin-fail: <code>` (budget_exceeded, policy_violation, rate_limited, "

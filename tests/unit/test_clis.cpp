@@ -114,3 +114,32 @@ TEST_CASE("clis: the env file holds each CLI's variables once, LWGW_API_KEY firs
         std::vector<std::pair<std::string, std::string>>{{"LWGW_API_KEY", "tok"}});
   CHECK(clis::env_needs({&clis::get("claude-code"), &clis::get("aider")}).empty());
 }
+
+TEST_CASE("clis: every CLI that setup writes files for has model slots, a family and a reader") {
+  for (const clis::CliProfile* p : clis::all()) {
+    INFO(p->name);
+    const clis::ModelSlots& m = p->models;
+    if (!p->writes_files()) {
+      CHECK(m.slots.empty());  // Cursor: nothing to write a model into
+      continue;
+    }
+    REQUIRE_FALSE(m.slots.empty());
+    CHECK(static_cast<bool>(m.configured));  // its own model counts when the gateway serves it
+    CHECK(m.slots.front().tier == setup::Tier::kMain);  // --model sets the first slot
+    CHECK_FALSE(m.slots.front().optional);
+    CHECK_FALSE(m.slots.front().from_small_flag);
+    std::set<std::string> names;
+    for (const auto& s : m.slots) CHECK_MESSAGE(names.insert(s.name).second, s.name);
+  }
+  // The families the issue names; the CLIs that reach every model through the gateway take any.
+  CHECK(clis::get("claude-code").models.family == setup::Family::kClaude);
+  CHECK(clis::get("codex").models.family == setup::Family::kGpt);
+  CHECK(clis::get("gemini-cli").models.family == setup::Family::kGemini);
+  CHECK(clis::get("opencode").models.family == setup::Family::kAny);
+  CHECK(clis::get("aider").models.family == setup::Family::kAny);
+  // --small-model: the background models.
+  std::vector<std::string> small;
+  for (const clis::CliProfile* p : clis::all())
+    if (p->models.small_model()) small.emplace_back(p->name);
+  CHECK(small == std::vector<std::string>{"claude-code", "opencode", "aider"});
+}

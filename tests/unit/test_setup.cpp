@@ -11,6 +11,7 @@
 
 #include "lwgw/process.hpp"
 #include "lwgw/setup/edits.hpp"
+#include "standin_process.hpp"
 #include "test_support.hpp"
 
 using namespace lwgw;
@@ -394,21 +395,244 @@ TEST_CASE(
 }
 
 TEST_CASE("--model and --small-model write each CLI's own model setting") {
-  Home h;
-  auto r = run_inproc({"setup", "claude-code", "codex", "opencode", "aider", "--model", "gw-model",
-                       "--small-model", "claude-haiku-4-5-20251001", "--no-service"},
+  Home h;  // the gateway does not answer: the names are written unchecked, and said so
+  auto r = run_inproc({"setup", "claude-code", "opencode", "aider", "--model", "gw-model",
+                       "--small-model", "gw-small", "--no-service"},
                       h.env);
   CHECK(r.code == 0);
+  CHECK(r.out.find("claude-code: model gw-model (not checked: the gateway's list is unknown), "
+                   "background gw-small (not checked: the gateway's list is unknown)\n") !=
+        std::string::npos);
   std::string c = h.t.read(h.p(".claude/settings.json"));
   CHECK(c.find("\"ANTHROPIC_MODEL\": \"gw-model\"") != std::string::npos);
-  CHECK(c.find("\"ANTHROPIC_DEFAULT_HAIKU_MODEL\": \"claude-haiku-4-5-20251001\"") !=
+  CHECK(c.find("\"ANTHROPIC_DEFAULT_HAIKU_MODEL\": \"gw-small\"") != std::string::npos);
+  CHECK(c.find("\"ANTHROPIC_SMALL_FAST_MODEL\": \"gw-small\"") != std::string::npos);
+  auto oc = nlohmann::json::parse(h.t.read(h.p(".config/opencode/opencode.json")));
+  CHECK(oc["model"] == "lwgw/gw-model");
+  CHECK(oc["small_model"] == "lwgw/gw-small");
+  CHECK(oc["provider"]["lwgw"]["models"].contains("gw-model"));  // opencode needs it listed
+  std::string a = h.t.read(h.p(".aider.conf.yml"));
+  CHECK(a.find("model: \"openai/gw-model\"\nweak-model: \"openai/gw-small\"\n") !=
         std::string::npos);
-  CHECK(c.find("\"ANTHROPIC_SMALL_FAST_MODEL\": \"claude-haiku-4-5-20251001\"") !=
-        std::string::npos);
+  CHECK(run_inproc({"setup", "codex", "--model", "gw-model", "--no-service"}, h.env).code == 0);
   CHECK(h.t.read(h.p(".codex/config.toml")).find("model = \"gw-model\"") != std::string::npos);
-  CHECK(h.t.read(h.p(".config/opencode/opencode.json")).find("\"model\": \"lwgw/gw-model\"") !=
+  CHECK(run_inproc({"setup", "gemini-cli", "--model", "gw-model", "--no-service"}, h.env).code ==
+        0);
+  CHECK(h.t.read(h.p(".gemini/settings.json")).find("\"name\": \"gw-model\"") != std::string::npos);
+  // --small-model names a background model, which Codex and Gemini CLI do not have.
+  auto small = run_inproc({"setup", "codex", "--small-model", "x", "--no-service"}, h.env);
+  CHECK(small.code == 2);
+  CHECK(small.err.find("only claude-code, opencode, aider have") != std::string::npos);
+}
+
+// A stand-in gateway serving `models`, and a logged-in HOME pointed at it.
+struct Served {
+  StandIn gw;
+  Home h;
+  explicit Served(const std::string& models) : gw({"--models", models}) {
+    h.env.set("LWGW_GATEWAY_URL", gw.url());
+  }
+};
+
+const std::string kMany =
+    "gpt-5,gpt-5-mini,claude-sonnet-4-5-20250929,claude-haiku-4-5-20251001,"
+    "claude-opus-4-1-20250805,gemini-2.5-pro,gemini-2.5-flash";
+
+// Each CLI's own model settings, as a user who already had some would have them.
+void seed_user_models(Home& h) {
+  h.t.write(h.p(".codex/config.toml"),
+            "# mine\nmodel = 'o4-mini'  # my favourite\n\n[tui]\ntheme = \"dark\"\n");
+  h.t.write(h.p(".claude/settings.json"),
+            "{\n  \"model\": \"opus\",\n  \"env\": {\n    \"ANTHROPIC_SMALL_FAST_MODEL\": "
+            "\"claude-3-5-haiku-20241022\"\n  }\n}\n");
+  h.t.write(h.p(".gemini/settings.json"),
+            "{\n    \"model\": {\"name\": \"gemini-3.8-flash\"},\n    \"ui\": {}\n}\n");
+  h.t.write(h.p(".config/opencode/opencode.json"),
+            "{\"model\": \"anthropic/claude-sonnet-4-5-20250929\"}");
+  h.t.write(h.p(".aider.conf.yml"), "# my aider settings\nauto-commits: false\n");
+}
+
+TEST_CASE(
+    "setup pins served models in each CLI's own settings, says which, and teardown gives the "
+    "user's model values back byte for byte") {
+  Served s(kMany);
+  Home& h = s.h;
+  seed_user_models(h);
+  Tree before = snapshot(h.t);
+  auto r = run_inproc({"setup", "--all", "--no-service"}, h.env);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("warning") == std::string::npos);
+  for (const std::string line :
+       {"claude-code: model claude-opus-4-1-20250805 (served, as configured), background "
+        "claude-haiku-4-5-20251001 (served), opus claude-opus-4-1-20250805 (served), sonnet "
+        "claude-sonnet-4-5-20250929 (served)\n",
+        "codex: model gpt-5 (served)\n", "gemini-cli: model gemini-2.5-pro (served)\n",
+        "opencode: model claude-sonnet-4-5-20250929 (served, as configured), small_model "
+        "claude-haiku-4-5-20251001 (served)\n",
+        "aider: model gpt-5 (served), weak-model gpt-5-mini (served)\n"})
+    CHECK_MESSAGE(r.out.find(line) != std::string::npos, line << "\nin:\n" << r.out);
+  // Claude Code: its own `model` alias stays and now resolves to a served opus; the background
+  // model and the alias targets are pinned in `env`.
+  auto c = nlohmann::json::parse(h.t.read(h.p(".claude/settings.json")));
+  CHECK(c["model"] == "opus");
+  CHECK_FALSE(c["env"].contains("ANTHROPIC_MODEL"));
+  CHECK(c["env"]["ANTHROPIC_DEFAULT_HAIKU_MODEL"] == "claude-haiku-4-5-20251001");
+  CHECK(c["env"]["ANTHROPIC_SMALL_FAST_MODEL"] == "claude-haiku-4-5-20251001");
+  CHECK(c["env"]["ANTHROPIC_DEFAULT_OPUS_MODEL"] == "claude-opus-4-1-20250805");
+  CHECK(c["env"]["ANTHROPIC_DEFAULT_SONNET_MODEL"] == "claude-sonnet-4-5-20250929");
+  // Codex: the root model, in place, the user's comment and tables kept.
+  CHECK(h.t.read(h.p(".codex/config.toml"))
+            .rfind("# mine\nmodel = \"gpt-5\"  # my favourite\nmodel_provider = \"lwgw\"\n", 0) ==
+        0);
+  auto g = nlohmann::json::parse(h.t.read(h.p(".gemini/settings.json")));
+  CHECK(g["model"]["name"] == "gemini-2.5-pro");
+  auto oc = nlohmann::json::parse(h.t.read(h.p(".config/opencode/opencode.json")));
+  CHECK(oc["model"] == "lwgw/claude-sonnet-4-5-20250929");
+  CHECK(oc["small_model"] == "lwgw/claude-haiku-4-5-20251001");
+  CHECK(oc["provider"]["lwgw"]["models"].size() == 7);
+  CHECK(h.t.read(h.p(".aider.conf.yml"))
+            .find("model: \"openai/gpt-5\"\nweak-model: \"openai/gpt-5-mini\"\n# <<< lwgw <<<") !=
         std::string::npos);
-  CHECK(h.t.read(h.p(".aider.conf.yml")).find("model: \"openai/gw-model\"") != std::string::npos);
+  // Again: the same choice, nothing changes.
+  Tree once = snapshot(h.t);
+  auto again = run_inproc({"setup", "--no-service"}, h.env);
+  CHECK(again.code == 0);
+  CHECK(again.out.find("codex: model gpt-5 (served, as configured)") != std::string::npos);
+  CHECK(snapshot(h.t) == once);
+  // Teardown: every file as the user had it, their own model values included.
+  CHECK(run_inproc({"teardown", "--all"}, h.env).code == 0);
+  CHECK(snapshot(h.t) == before);
+  CHECK(h.t.read(h.p(".codex/config.toml")) ==
+        "# mine\nmodel = 'o4-mini'  # my favourite\n\n[tui]\ntheme = \"dark\"\n");
+}
+
+TEST_CASE("setup keeps a configured model the gateway serves; --dry-run shows the choice") {
+  Served s(kMany);
+  Home& h = s.h;
+  h.t.write(h.p(".codex/config.toml"), "model = \"gpt-5-mini\"\n");
+  auto dry = run_inproc({"setup", "codex", "gemini-cli", "--dry-run", "--no-service"}, h.env);
+  CHECK(dry.code == 0);
+  CHECK(dry.out.find("codex: model gpt-5-mini (served, as configured)\n") != std::string::npos);
+  CHECK(dry.out.find("+    \"name\": \"gemini-2.5-pro\"\n") != std::string::npos);
+  CHECK(dry.out.find("gemini-cli: model gemini-2.5-pro (served)\n") != std::string::npos);
+  CHECK(h.t.read(h.p(".codex/config.toml")) == "model = \"gpt-5-mini\"\n");
+  CHECK_FALSE(stdfs::exists(h.p(".gemini/settings.json")));
+  CHECK(run_inproc({"setup", "codex", "--no-service"}, h.env).code == 0);
+  CHECK(h.t.read(h.p(".codex/config.toml")).rfind("model = \"gpt-5-mini\"\n", 0) == 0);
+}
+
+TEST_CASE(
+    "setup refuses --model the gateway does not serve (unless --force) and one --model for "
+    "CLIs of different families") {
+  Served s("gpt-5-mini,claude-haiku-4-5-20251001,gemini-2.5-flash");
+  Home& h = s.h;
+  Tree before = snapshot(h.t);
+  auto r = run_inproc({"setup", "codex", "--model", "gpt-9", "--no-service"}, h.env);
+  CHECK(r.code == 2);
+  CHECK(r.err ==
+        "lwgw: error: the gateway does not serve gpt-9 (--model); it serves: gpt-5-mini, "
+        "claude-haiku-4-5-20251001, gemini-2.5-flash. Pick one of those, or add --force to "
+        "write gpt-9 anyway\n");
+  CHECK(snapshot(h.t) == before);
+  auto small = run_inproc(
+      {"setup", "claude-code", "--small-model", "claude-haiku-3", "--no-service"}, h.env);
+  CHECK(small.code == 2);
+  CHECK(small.err.find("does not serve claude-haiku-3 (--small-model)") != std::string::npos);
+  auto mixed =
+      run_inproc({"setup", "claude-code", "codex", "--model", "gpt-5-mini", "--no-service"}, h.env);
+  CHECK(mixed.code == 2);
+  CHECK(mixed.err.find("--model gpt-5-mini would go to CLIs of different families, claude-code "
+                       "(claude-*) and codex (gpt-*/o*)") != std::string::npos);
+  CHECK(run_inproc({"setup", "--all", "--model", "gpt-5-mini", "--no-service"}, h.env).code == 2);
+  CHECK(snapshot(h.t) == before);
+  // One family with the CLIs that take any model is fine.
+  CHECK(run_inproc({"setup", "codex", "opencode", "--model", "gpt-5-mini", "--no-service"}, h.env)
+            .code == 0);
+  auto forced =
+      run_inproc({"setup", "codex", "--model", "gpt-9", "--force", "--no-service"}, h.env);
+  CHECK(forced.code == 0);
+  CHECK(forced.out.find("codex: model gpt-9 (NOT served; written because of --force)") !=
+        std::string::npos);
+  CHECK(forced.err.find("gpt-9 is not on the gateway's list") != std::string::npos);
+  CHECK(h.t.read(h.p(".codex/config.toml")).find("model = \"gpt-9\"") != std::string::npos);
+}
+
+TEST_CASE("setup warns when the gateway serves nothing of a CLI's family, naming what will fail") {
+  Served s("gpt-5-mini");
+  Home& h = s.h;
+  h.t.write(h.p(".gemini/settings.json"), "{\"model\": {\"name\": \"gemini-3.8-flash\"}}\n");
+  auto r = run_inproc({"setup", "claude-code", "gemini-cli", "--no-service"}, h.env);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("claude-code: model its built-in default (NOT served), background its "
+                   "built-in default (NOT served)\n") != std::string::npos);
+  CHECK(r.out.find("gemini-cli: model gemini-3.8-flash (NOT served)\n") != std::string::npos);
+  CHECK(r.err.find("lwgw: warning: claude-code: the gateway serves no claude-* model for Claude "
+                   "Code's model, so its requests for its built-in default model will fail "
+                   "(model_not_allowed). The gateway serves: gpt-5-mini; pick one with `lwgw "
+                   "setup claude-code --model NAME`\n") != std::string::npos);
+  CHECK(r.err.find("gemini-cli: the gateway serves no gemini-* model for Gemini CLI's model, so "
+                   "its requests for gemini-3.8-flash (its own setting) will fail") !=
+        std::string::npos);
+  // Nothing was pinned: the settings stay the CLIs' own.
+  CHECK(h.t.read(h.p(".claude/settings.json")).find("MODEL") == std::string::npos);
+  CHECK(nlohmann::json::parse(h.t.read(h.p(".gemini/settings.json")))["model"]["name"] ==
+        "gemini-3.8-flash");
+}
+
+TEST_CASE("gateway down at setup: models untouched and said so; a later bare setup checks again") {
+  Home h;  // LWGW_GATEWAY_URL: a port nothing listens on
+  h.t.write(h.p(".codex/config.toml"), "model = \"o4-mini\"\n");
+  auto r = run_inproc({"setup", "codex", "opencode", "--no-service"}, h.env);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("models: the gateway's list (GET /v1/models) could not be fetched, so no "
+                   "model was checked and the CLIs keep theirs; run `lwgw setup` again when the "
+                   "gateway answers\n") != std::string::npos);
+  CHECK(r.out.find("codex: model") == std::string::npos);
+  CHECK(h.t.read(h.p(".codex/config.toml")).rfind("model = \"o4-mini\"\n", 0) == 0);
+  auto oc = nlohmann::json::parse(h.t.read(h.p(".config/opencode/opencode.json")));
+  CHECK_FALSE(oc.contains("model"));
+  // The gateway is back: a bare `lwgw setup` re-applies and now pins served models.
+  StandIn gw({"--models", "gpt-5-mini,claude-haiku-4-5-20251001"});
+  h.env.set("LWGW_GATEWAY_URL", gw.url());
+  auto again = run_inproc({"setup", "--no-service"}, h.env);
+  CHECK(again.code == 0);
+  CHECK(again.out.find("codex: model gpt-5-mini (served)\n") != std::string::npos);
+  CHECK(h.t.read(h.p(".codex/config.toml")).rfind("model = \"gpt-5-mini\"\n", 0) == 0);
+  oc = nlohmann::json::parse(h.t.read(h.p(".config/opencode/opencode.json")));
+  CHECK(oc["model"] == "lwgw/gpt-5-mini");
+  CHECK(oc["provider"]["lwgw"]["models"].size() == 2);
+  // Down again: the served list opencode's provider had stays, and so do the pinned models.
+  h.env.set("LWGW_GATEWAY_URL", "http://127.0.0.1:" + std::to_string(unused_port()));
+  CHECK(run_inproc({"setup", "--no-service"}, h.env).code == 0);
+  oc = nlohmann::json::parse(h.t.read(h.p(".config/opencode/opencode.json")));
+  CHECK(oc["provider"]["lwgw"]["models"].size() == 2);
+  CHECK(oc["model"] == "lwgw/gpt-5-mini");
+  CHECK(run_inproc({"teardown", "--all"}, h.env).code == 0);
+  CHECK(h.t.read(h.p(".codex/config.toml")) == "model = \"o4-mini\"\n");
+}
+
+TEST_CASE("aider: a model line of the user's own is left to them, with a warning") {
+  Served s("gpt-5-mini,gpt-5");
+  Home& h = s.h;
+  h.t.write(h.p(".aider.conf.yml"), "model: openai/o4-mini\n");
+  auto r = run_inproc({"setup", "aider", "--no-service"}, h.env);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("~/.aider.conf.yml:1: `model` is set here, so Aider keeps it instead of gpt-5 "
+                   "(served)") != std::string::npos);
+  std::string text = h.t.read(h.p(".aider.conf.yml"));
+  CHECK(text.find("model: \"openai/gpt-5\"") == std::string::npos);
+  CHECK(text.find("weak-model: \"openai/gpt-5-mini\"") != std::string::npos);
+  // Asked for by name, it is refused as before: the user's line would win.
+  auto flag = run_inproc({"setup", "aider", "--model", "gpt-5", "--no-service"}, h.env);
+  CHECK(flag.code == 3);
+  CHECK(flag.err.find("`model` is already set here; remove that line") != std::string::npos);
+  // A served model of the user's own stays theirs.
+  Served ok("gpt-5-mini,gpt-5");
+  ok.h.t.write(ok.h.p(".aider.conf.yml"), "model: openai/gpt-5\n");
+  auto kept = run_inproc({"setup", "aider", "--no-service"}, ok.h.env);
+  CHECK(kept.code == 0);
+  CHECK(kept.err.find("warning") == std::string::npos);
+  CHECK(kept.out.find("aider: model gpt-5 (served, as configured)") != std::string::npos);
 }
 
 TEST_CASE("opencode: the models map comes from the gateway's GET /v1/models when it answers") {

@@ -105,7 +105,7 @@ TEST_CASE("stand-in authenticates from the four headers and knows revoked and ov
   auto rev = get(s, "/v1/models", {{"Authorization", "Bearer vk-revoked"}});
   CHECK(rev.status == 403);
   CHECK(json::parse(rev.body)["error"]["type"] == "virtual_key_revoked");
-  auto broke = post(s, "/v1/chat/completions", R"({"model":"m","messages":[]})",
+  auto broke = post(s, "/v1/chat/completions", R"({"model":"gpt-5-mini","messages":[]})",
                     {{"Authorization", "Bearer vk-broke"}});
   CHECK(broke.status == 402);
   CHECK(json::parse(broke.body)["error"]["type"] == "budget_exceeded");
@@ -133,7 +133,7 @@ TEST_CASE("stand-in calls only a tool its canned input fits (real CLIs declare d
   }
   auto weather = post(
       s, "/v1/messages",
-      R"({"model":"m","max_tokens":16,"messages":[{"role":"user","content":"hi"}],"tools":[)"
+      R"({"model":"claude-haiku-4-5-20251001","max_tokens":16,"messages":[{"role":"user","content":"hi"}],"tools":[)"
       R"({"name":"Bash","input_schema":{"type":"object","properties":{"command":{}}}},)"
       R"({"name":"get_weather","input_schema":{"type":"object","properties":{"location":{}}}}]})",
       auth);
@@ -202,9 +202,10 @@ TEST_CASE("stand-in fails mid-stream, applies policy and records every request")
   CHECK(has(mid.body, "event: error\ndata: {\"error\""));
   CHECK(!has(mid.body, "[DONE]"));
 
-  auto pol = post(s, "/v1/messages",
-                  R"({"model":"m","max_tokens":1,"messages":[],"tools":[{"name":"shell.exec"}]})",
-                  {{"x-api-key", kKey}});
+  auto pol = post(
+      s, "/v1/messages",
+      R"({"model":"claude-haiku-4-5-20251001","max_tokens":1,"messages":[],"tools":[{"name":"shell.exec"}]})",
+      {{"x-api-key", kKey}});
   CHECK(pol.status == 403);
   CHECK(json::parse(pol.body)["error"]["type"] == "policy_violation");
 
@@ -220,6 +221,93 @@ TEST_CASE("stand-in fails mid-stream, applies policy and records every request")
   CHECK(a["body_size"].get<int>() > 0);
   CHECK(b["credential_headers"]["x-api-key"] == kKey);
   CHECK(!has(lines, "REMOTE_ADDR"));
+  // What the request asked for and how it was answered.
+  CHECK(a["model"] == "gpt-5-mini");
+  CHECK(a["status"] == 200);
+  CHECK(!a.contains("error"));
+  CHECK(b["status"] == 403);
+  CHECK(b["error"] == "policy_violation");
+}
+
+TEST_CASE("stand-in serves only --models: any other model is the gateway's 400, in every dialect") {
+  TempHome t;
+  auto rec = t.root() / "requests.jsonl";
+  StandIn s({"--frame-delay-ms", "1", "--models", "gpt-5,claude-sonnet-4-5,gemini-2.5-pro",
+             "--record", rec.string()});
+  const std::vector<http::Header> auth{{"Authorization", "Bearer " + kKey}};
+  auto list = json::parse(get(s, "/v1/models", auth).body);
+  REQUIRE(list["data"].size() == 3);
+  CHECK(list["data"][0]["id"] == "gpt-5");
+  CHECK(list["data"][0]["owned_by"] == "openai");
+  CHECK(list["data"][1]["owned_by"] == "anthropic");
+  CHECK(list["data"][2]["owned_by"] == "google");
+
+  auto envelope = [](const http::Response& r, const std::string& code) {
+    CHECK(r.status == 400);
+    CHECK(r.header("Content-Type") == "application/json");
+    CHECK(r.header("X-Langwatch-Handled-Error") == code);
+    auto e = json::parse(r.body)["error"];
+    CHECK(e["type"] == code);
+    CHECK(e["code"] == code);
+    CHECK(has(e["message"].get<std::string>(), "gpt-5, claude-sonnet-4-5, gemini-2.5-pro"));
+    CHECK(r.body.back() == '\n');
+  };
+  // The body's model, on each /v1 dialect (the default list's models are not served here).
+  envelope(post(s, "/v1/chat/completions", R"({"model":"gpt-5-mini","messages":[]})", auth),
+           "model_not_allowed");
+  envelope(post(s, "/v1/responses", R"({"model":"o4-mini","input":"hi"})", auth),
+           "model_not_allowed");
+  envelope(post(s, "/v1/messages?beta=true",
+                R"({"model":"claude-opus-4-8","max_tokens":1,"stream":true,"messages":[]})",
+                {{"x-api-key", kKey}}),
+           "model_not_allowed");
+  envelope(post(s, "/v1/embeddings", R"({"model":"text-embedding-3-small","input":"x"})", auth),
+           "model_not_allowed");
+  // A name no provider makes.
+  envelope(post(s, "/v1/chat/completions", R"({"model":"lwgw-smoke","messages":[]})", auth),
+           "model_not_recognized");
+  // Gemini names the model in the path: the router's flash-lite call and the streaming call.
+  envelope(post(s, "/v1beta/models/gemini-3.5-flash-lite:generateContent", R"({"contents":[]})",
+                {{"x-goog-api-key", kKey}}),
+           "model_not_allowed");
+  envelope(post(s, "/v1beta/models/gemini-3.8-flash:streamGenerateContent?alt=sse",
+                R"({"contents":[]})", {{"x-goog-api-key", kKey}}),
+           "model_not_allowed");
+  // The served ones answer.
+  CHECK(post(s, "/v1/chat/completions", R"({"model":"gpt-5","messages":[]})", auth).status == 200);
+  CHECK(post(s, "/v1/messages", R"({"model":"claude-sonnet-4-5","max_tokens":1,"messages":[]})",
+             {{"x-api-key", kKey}})
+            .status == 200);
+  CHECK(post(s, "/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse", R"({"contents":[]})",
+             {{"x-goog-api-key", kKey}})
+            .status == 200);
+  // Without a key the answer is still 401: the key is checked first.
+  CHECK(post(s, "/v1/chat/completions", R"({"model":"gpt-5-mini","messages":[]})").status == 401);
+
+  // The record says which model each request named and what came back.
+  std::istringstream in(t.read(rec));
+  std::vector<json> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(json::parse(l));
+  REQUIRE(lines.size() == 12);
+  CHECK(lines[1]["model"] == "gpt-5-mini");
+  CHECK(lines[1]["status"] == 400);
+  CHECK(lines[1]["error"] == "model_not_allowed");
+  CHECK(lines[6]["model"] == "gemini-3.5-flash-lite");
+  CHECK(lines[10]["model"] == "gemini-2.5-pro");
+  CHECK(lines[10]["status"] == 200);
+  CHECK(!lines[10].contains("error"));
+  CHECK(!lines[0].contains("model"));  // GET /v1/models names none
+}
+
+TEST_CASE("stand-in's default models: one per family, as the demo and the smoke tests use them") {
+  StandIn s({});
+  auto list = json::parse(get(s, "/v1/models", {{"x-api-key", kKey}}).body);
+  std::vector<std::string> ids;
+  for (const auto& m : list["data"]) ids.push_back(m["id"]);
+  CHECK(ids ==
+        std::vector<std::string>{"gpt-5-mini", "claude-haiku-4-5-20251001", "gemini-2.5-flash"});
+  CHECK(post(s, "/v1/chat/completions", R"({"model":"gpt-5","messages":[]})", {{"x-api-key", kKey}})
+            .status == 400);
 }
 
 TEST_CASE("stand-in drains on SIGTERM: /readyz 503 draining, then it stops") {

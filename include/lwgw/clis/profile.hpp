@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "lwgw/context.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/setup/edits.hpp"
+#include "lwgw/setup/model_choice.hpp"
 
 namespace lwgw::clis {
 
@@ -22,11 +24,24 @@ struct SetupInputs {
   Context& ctx;
   std::ostream& out;
   const setup::Target& target;
-  const std::string& model;                // --model; empty when not given
-  const std::string& small_model;          // --small-model; empty when not given
   bool fix = false;                        // --yes: also fix the problems found
   const std::vector<std::string>& models;  // the gateway's model ids, or setup::default_models()
   bool models_from_gateway = false;
+  /// The model choice for the profile's slots (ModelSlots); null while it is being made.
+  const std::vector<setup::Pick>* picks = nullptr;
+
+  /// The pick for `slot`, when there is one.
+  const setup::Pick* pick(std::string_view slot) const {
+    if (picks)
+      for (const auto& p : *picks)
+        if (p.slot == slot) return &p;
+    return nullptr;
+  }
+  /// The model setup writes into `slot`'s setting; empty: the setting stays as it is.
+  std::string write(std::string_view slot) const {
+    const setup::Pick* p = pick(slot);
+    return p && p->write ? p->id : std::string();
+  }
 };
 
 /// A file setup has just planned (and, unless --dry-run, written): its label and new text.
@@ -45,10 +60,21 @@ struct ExecInputs {
   std::function<std::optional<std::string>(const std::filesystem::path&)> read_file;
 };
 
-/// How the CLI takes a model choice. The model-choice issue fills this in; today it says only
-/// whether --small-model (a background model) applies.
+/// The models the CLI asks for on its own, each a setting setup pins to a served model
+/// (setup/model_choice.hpp has the rules). The first slot is the main model (--model).
 struct ModelSlots {
-  bool small_model = false;
+  setup::Family family = setup::Family::kAny;
+  std::vector<setup::SlotSpec> slots{};  // empty: setup chooses no model for it
+  /// What the CLI's files say about each slot now (by slot name; absent: nothing set), read
+  /// with the gateway's list at hand (in.models). Null: nothing is ever set.
+  std::map<std::string, setup::Configured> (*configured)(const SetupInputs&) = nullptr;
+
+  /// --small-model applies (a slot takes it).
+  bool small_model() const {
+    for (const auto& s : slots)
+      if (s.from_small_flag) return true;
+    return false;
+  }
 };
 
 /// One check `lwgw doctor` runs for the CLI. The doctor issue fills this in.

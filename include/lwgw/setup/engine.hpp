@@ -18,6 +18,8 @@ struct SetupRequest {
   std::string small_model;
   bool dry_run = false;
   bool yes = false;
+  /// Write --model / --small-model even when the gateway does not serve it.
+  bool force = false;
   /// Proxy mode: do not install/start the login service nor start the proxy.
   bool no_service = false;
 };

@@ -1,14 +1,120 @@
-// `lwgw doctor`: everything that can be wrong, each with a fix.
+// `lwgw doctor`: everything that stops a coding CLI from reaching the gateway, each with its fix.
+#include <sys/utsname.h>
+
 #include <CLI/CLI.hpp>
 
+#include "../doctor/net.hpp"
+#include "lwgw/build_info.hpp"
 #include "lwgw/commands/table.hpp"
+#include "lwgw/doctor/registry.hpp"
+#include "lwgw/doctor/report.hpp"
+#include "lwgw/error.hpp"
+#include "lwgw/redact.hpp"
 
 namespace lwgw {
 
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+struct DoctorOptions {
+  std::vector<std::string> names;
+  std::string cli;
+  bool strict = false;
+  bool list = false;
+  bool ascii = false;
+};
+
+std::string os_text() {
+  utsname u{};
+  if (::uname(&u) != 0) return "unknown OS";
+  return std::string(u.sysname) + " " + u.release + " " + u.machine;
+}
+
+/// doctor's own failures: exit 2 (usage) or 3 (could not run), as JSON with --json.
+int refuse(Context& ctx, Exit code, const std::string& message) {
+  if (ctx.opts.json)
+    *ctx.io.out << ojson{{"error",
+                          {{"code", code == Exit::kUsage ? "usage" : "doctor"},
+                           {"message", redact(message)},
+                           {"exit", static_cast<int>(code)}}}}
+                       .dump(2)
+                << "\n";
+  else
+    *ctx.io.err << "lwgw: error: " << redact(message) << "\n";
+  return static_cast<int>(code);
+}
+
+int list(Context& ctx) {
+  const auto& checks = doctor::all_checks();
+  if (!ctx.opts.json) {
+    *ctx.io.out << doctor::render_list(checks);
+    return 0;
+  }
+  ojson out = ojson::array();
+  for (const auto& c : checks)
+    out.push_back({{"id", c.id}, {"group", c.group}, {"title", c.title}, {"needs", c.needs}});
+  *ctx.io.out << out.dump(2) << "\n";
+  return 0;
+}
+
+int run_doctor(Context& ctx, const DoctorOptions& o) {
+  if (o.list) return list(ctx);
+  const auto& checks = doctor::all_checks();
+  std::vector<const doctor::Check*> shown;
+  try {
+    shown = doctor::select_checks(checks, {o.names, o.cli});
+  } catch (const Error& e) {
+    return refuse(ctx, Exit::kUsage, e.what());
+  }
+  std::shared_ptr<const doctor::Facts> facts;
+  std::vector<doctor::Ran> results;
+  try {
+    facts = std::make_shared<const doctor::Facts>(doctor::gather_facts(ctx, 9.5));
+    results = doctor::run_checks(checks, shown, facts);
+  } catch (const std::exception& e) {
+    return refuse(ctx, Exit::kConfig, std::string("doctor could not run: ") + e.what());
+  }
+  const doctor::Header header{build::kVersion, build::kCommit, os_text(),
+                              doctor::net::safe_url(facts->gateway), facts->mode};
+  std::string text;
+  if (ctx.opts.json) {
+    text = doctor::render_json(header, results, o.strict).dump(2) + "\n";
+  } else {
+    doctor::RenderOptions r{.ascii = o.ascii || !doctor::utf8_locale(ctx.env),
+                            .color = ctx.color(),
+                            .verbose = ctx.opts.verbose,
+                            .strict = o.strict};
+    text = doctor::render_human(header, results, r);
+  }
+  std::vector<std::string> secrets;
+  if (facts->key) secrets.push_back(facts->key->key);
+  if (facts->local_token) secrets.push_back(*facts->local_token);
+  *ctx.io.out << doctor::scrub(text, secrets, facts->paths.home.string());
+  return doctor::exit_code(doctor::count(results), o.strict);
+}
+
+}  // namespace
+
 void configure_doctor(CLI::App& cmd, Context& ctx, Action& action) {
-  auto cli = std::make_shared<std::string>();
-  cmd.add_option("--cli", *cli, "Check one CLI only")->check(CLI::IsMember(cli_names()));
-  cmd.callback([&ctx, &action, cli] { action = not_implemented(ctx, "doctor"); });
+  auto o = std::make_shared<DoctorOptions>();
+  cmd.add_option("checks", o->names, "Check ids or groups to run (default: all; see --list)")
+      ->type_name("ID|GROUP");
+  cmd.add_option("--cli", o->cli, "Check one coding CLI only (the other groups still run)")
+      ->type_name("NAME");
+  cmd.add_flag("--strict", o->strict, "Warnings fail too (exit 1)");
+  cmd.add_flag("--list", o->list, "List the check ids, their groups and what each checks");
+  cmd.add_flag("--ascii", o->ascii,
+               "[ok] [!!] [XX] [--] instead of ✓ ! ✗ – (also without a UTF-8 locale)");
+  cmd.footer(
+      "Groups: lwgw, key, proxy, network, gateway, and one per coding CLI. A check prints ✓ ok,\n"
+      "! warning, ✗ failure or – skipped (with the reason); each ! and ✗ ends with → its fix.\n"
+      "-v adds each check's source file:line, what was measured and how long it took.\n"
+      "Read-only: doctor changes no file, prompts for nothing and spends no tokens; network\n"
+      "checks run concurrently, 3 s each, and the whole run ends within 10 s.\n"
+      "Exit 0 no failure (warnings and skips allowed; --strict: no warning either), 1 a check\n"
+      "failed, 2 usage, 3 doctor could not run; the same with --json (schema 1).");
+  cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return run_doctor(ctx, *o); }; });
 }
 
 }  // namespace lwgw

@@ -1,6 +1,7 @@
 // Claude Code's doctor checks: a second credential (auth conflict), a settings file that
 // overrides lwgw's base URL or a base URL ending in /v1, and onboarding not completed.
 #include "clis.hpp"
+#include "net.hpp"
 #include "support.hpp"
 
 namespace lwgw::doctor {
@@ -100,8 +101,7 @@ ojson winners(const Facts& f) {
                         "ANTHROPIC_MODEL", "NO_PROXY"}) {
     auto w = winner(f, n);
     if (w)
-      out[n] = {{"from", w->first.name},
-                {"value", secret_name(n) ? std::string("present") : w->second.value}};
+      out[n] = {{"from", w->first.name}, {"value", shown_value(n, w->second.value)}};
     else if (f.env.get(n))
       out[n] = {{"from", "this shell"}, {"value", shown_env(f.env, n)}};
   }
@@ -117,8 +117,8 @@ Result base_url_check(const Facts& f, const Done&) {
                 {"set it up again", "lwgw setup claude-code"})
         .with("winners", winners(f));
   if (w->first.file != user_settings(f) && w->second.value != mine->value)
-    return fail(w->first.name + " sets ANTHROPIC_BASE_URL to " + w->second.value +
-                    ", which overrides lwgw's " + mine->value,
+    return fail(w->first.name + " sets ANTHROPIC_BASE_URL to " + net::safe_url(w->second.value) +
+                    ", which overrides lwgw's " + net::safe_url(mine->value),
                 {"remove it from that file (lwgw never writes project or managed settings)", ""})
         .at(f.show(w->first.file), w->second.line)
         .with("winners", winners(f));
@@ -129,7 +129,7 @@ Result base_url_check(const Facts& f, const Done&) {
                 {"set it up again (lwgw writes the root)", "lwgw setup claude-code"})
         .at(f.show(w->first.file), w->second.line)
         .with("winners", winners(f));
-  return ok(w->second.value + " from " + w->first.name).with("winners", winners(f));
+  return ok(net::safe_url(w->second.value) + " from " + w->first.name).with("winners", winners(f));
 }
 
 Result onboarding(const Facts& f, const Done&) {

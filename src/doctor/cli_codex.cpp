@@ -5,6 +5,7 @@
 #include "clis.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/http_client.hpp"
+#include "net.hpp"
 #include "support.hpp"
 
 namespace lwgw::doctor {
@@ -109,7 +110,7 @@ Result models_endpoint(const Facts& f, const Done& done) {
   req.connect_timeout_s = req.timeout_s = std::max(1L, static_cast<long>(f.seconds_left()));
   req.ca_file = f.ca_file;
   auto res = http::send(req, f.env);
-  const std::string asked = "GET " + url->value + "/models";
+  const std::string asked = "GET " + net::safe_url(url->value) + "/models";
   if (res.status == 200) return ok(asked + ": 200");
   const Fix again{"set it up again", "lwgw setup codex"};
   if (res.status == 404)

@@ -12,6 +12,7 @@
 #include "lwgw/process.hpp"
 #include "lwgw/setup/edits.hpp"
 #include "lwgw/util/text.hpp"
+#include "net.hpp"
 #include "support.hpp"
 
 namespace lwgw::doctor {
@@ -162,7 +163,7 @@ std::optional<Result> target_mismatch(const Facts& f, const std::string& cli,
     const std::string& v = url->value;
     const bool match = v.rfind(root, 0) == 0 && (v.size() == root.size() || v[root.size()] == '/');
     if (!match)
-      return fail("points at " + v + ", but " +
+      return fail("points at " + net::safe_url(v) + ", but " +
                       (mode == "proxy" ? "proxy.listen is " + f.listen
                                        : "gateway.url is " + f.gateway),
                   again)

@@ -1,6 +1,7 @@
 // opencode's doctor checks: which config files it reads (global, project, OPENCODE_CONFIG), its
 // lwgw provider's baseURL with /v1, and the selected model declared under that provider.
 #include "clis.hpp"
+#include "net.hpp"
 #include "support.hpp"
 
 namespace lwgw::doctor {
@@ -78,10 +79,11 @@ Result base_url_check(const Facts& f, const Done&) {
   if (!url)
     return fail("no provider.lwgw.options.baseURL in " + f.show(lwgw_file(f)),
                 {"set it up again", "lwgw setup opencode"});
-  std::string v = url->value;
+  std::string v = net::safe_url(url->value);
   while (!v.empty() && v.back() == '/') v.pop_back();
-  if (v.size() >= 3 && v.compare(v.size() - 3, 3, "/v1") == 0) return ok("baseURL " + url->value);
-  return fail("baseURL " + url->value + " lacks /v1: opencode asks for " + v +
+  if (v.size() >= 3 && v.compare(v.size() - 3, 3, "/v1") == 0)
+    return ok("baseURL " + net::safe_url(url->value));
+  return fail("baseURL " + net::safe_url(url->value) + " lacks /v1: opencode asks for " + v +
                   "/chat/completions, which the gateway does not serve",
               {"set it up again", "lwgw setup opencode"})
       .at(f.show(url->file), url->line);

@@ -45,10 +45,13 @@ bool secret_name(std::string_view name) {
 
 std::string shown_env(const Env& env, const std::string& name) {
   auto v = env.get(name);
-  if (!v) return "missing";
+  return v ? shown_value(name, *v) : "missing";
+}
+
+std::string shown_value(const std::string& name, const std::string& value) {
   if (secret_name(name)) return "present";
-  if (v->find("://") != std::string::npos) return net::safe_url(*v);
-  return *v;
+  if (value.find("://") != std::string::npos) return net::safe_url(value);
+  return value;
 }
 
 std::vector<std::filesystem::path> shell_files(const Paths& p) {

@@ -33,6 +33,8 @@ bool secret_name(std::string_view name);
 /// How an environment value may be shown: "missing", "present" for a secret name, else the
 /// value with URL credentials and query strings removed.
 std::string shown_env(const Env& env, const std::string& name);
+/// The same for a value read elsewhere (a settings file's `env`).
+std::string shown_value(const std::string& name, const std::string& value);
 
 /// The shell start-up files lwgw knows (bash, zsh, fish, POSIX profile), existing or not.
 std::vector<std::filesystem::path> shell_files(const Paths& p);

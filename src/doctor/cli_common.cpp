@@ -50,6 +50,7 @@ Result installed(const Facts& f, const clis::CliProfile& p, const CliDoctor& d) 
   const int ms = static_cast<int>(f.seconds_left() * 1000);
   auto r = process::run({copies[0].string(), "--version"}, "", f.env, ms);
   std::vector<std::string> all;
+  all.reserve(copies.size());
   for (const auto& c : copies) all.push_back(f.show(c));
   const std::string where = f.show(copies[0]);
   if (r.timed_out)

@@ -2,6 +2,7 @@
 #include "lwgw/doctor/report.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "lwgw/clis/profile.hpp"
 #include "lwgw/redact.hpp"
@@ -73,7 +74,7 @@ void check_lines(std::string& out, const Ran& r, size_t width, const RenderOptio
   if (o.verbose <= 0) return;
   if (res.source) out += indent + "source: " + source_text(*res.source) + "\n";
   for (const auto& [k, v] : res.details.items()) out += indent + k + ": " + detail_text(v) + "\n";
-  out += indent + "duration: " + std::to_string(static_cast<long>(res.duration_ms + 0.5)) + " ms\n";
+  out += indent + "duration: " + std::to_string(std::lround(res.duration_ms)) + " ms\n";
 }
 
 std::string header_line(const Header& h, bool ascii) {
@@ -158,7 +159,7 @@ ojson render_json(const Header& h, const std::vector<Ran>& results, bool strict)
                {"details", res.details}};
     if (res.source) j["source"] = {{"file", res.source->file}, {"line", res.source->line}};
     if (res.fix) j["fix"] = {{"text", res.fix->text}, {"command", res.fix->command}};
-    j["duration_ms"] = static_cast<long>(res.duration_ms + 0.5);
+    j["duration_ms"] = std::lround(res.duration_ms);
     checks.push_back(std::move(j));
   }
   return {{"schema", 1},

@@ -87,6 +87,7 @@ std::set<std::string> closure(const std::map<std::string, const Check*>& by_id,
                               const std::vector<const Check*>& shown) {
   std::set<std::string> out;
   std::vector<std::string> todo;
+  todo.reserve(shown.size());
   for (const Check* c : shown) todo.push_back(c->id);
   while (!todo.empty()) {
     std::string id = todo.back();
@@ -189,6 +190,7 @@ std::vector<Ran> run_checks(const std::vector<Check>& all, const std::vector<con
     pending = std::move(rest);
   }
   std::vector<Ran> out;
+  out.reserve(shown.size());
   for (const Check* c : shown) out.push_back({c, *done.find(c->id)});
   return out;
 }

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "standin_process.hpp"
@@ -662,4 +663,51 @@ TEST_CASE("doctor's output never holds the key or the local token, in any mode")
     CHECK(!has(r.out, h.t.home().string()));
   }
   stdfs::current_path(cwd);
+}
+
+namespace {
+
+/// Every file under `root` with its mode and content, except the running proxy's own log.
+std::map<std::string, std::string> snapshot(const stdfs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : stdfs::recursive_directory_iterator(root)) {
+    if (e.path().filename() == "proxy.log") continue;
+    struct stat st {};
+    ::lstat(e.path().c_str(), &st);
+    std::string content;
+    if (e.is_regular_file()) {
+      std::ifstream in(e.path(), std::ios::binary);
+      content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    out[e.path().string()] = std::to_string(st.st_mode) + ":" + content;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("doctor is read-only: no file under HOME or the runtime dir changes") {
+  Home h;
+  h.setup({"--all"});
+  h.up();
+  h.append(".codex/config.toml", "\n[model_providers.old]\nwire_api = \"chat\"\n");
+  ::chmod((h.t.home() / ".config/lwgw/credentials").c_str(), 0640);
+  const auto before = snapshot(h.t.root());
+  CHECK(doctor(h.env).code == 1);
+  CHECK(run_bin({"doctor", "-v"}, h.env).code == 1);
+  CHECK(snapshot(h.t.root()) == before);
+}
+
+TEST_CASE(
+    "doctor prints ✓ ! ✗ – in a UTF-8 locale, [ok] [!!] [XX] [--] otherwise or with --ascii") {
+  Home h;
+  auto plain = run_bin({"doctor", "lwgw", "key"}, h.env);  // no LANG: the C locale
+  CHECK(has(plain.out, "[ok] lwgw.version"));
+  CHECK(has(plain.out, "vk-lw-01HZX9N...RSTV"));
+  h.env.set("LANG", "C.UTF-8");
+  auto utf8 = run_bin({"doctor", "lwgw", "key"}, h.env);
+  CHECK(has(utf8.out, "✓ lwgw.version"));
+  CHECK(has(utf8.out, " · "));
+  CHECK(has(run_bin({"doctor", "--ascii", "lwgw"}, h.env).out, "[ok] lwgw.version"));
+  CHECK(!has(utf8.out, "\033["));  // not a terminal: no colour
 }

@@ -6,9 +6,11 @@
 #include "../doctor/net.hpp"
 #include "lwgw/build_info.hpp"
 #include "lwgw/commands/table.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/doctor/registry.hpp"
 #include "lwgw/doctor/report.hpp"
 #include "lwgw/error.hpp"
+#include "lwgw/fs.hpp"
 #include "lwgw/redact.hpp"
 
 namespace lwgw {
@@ -23,6 +25,7 @@ struct DoctorOptions {
   bool strict = false;
   bool list = false;
   bool ascii = false;
+  std::string report;  // --report FILE
 };
 
 std::string os_text() {
@@ -58,6 +61,49 @@ int list(Context& ctx) {
   return 0;
 }
 
+/// The report as doctor prints it (human or JSON), before the final filter.
+std::string render(Context& ctx, const DoctorOptions& o, const doctor::Header& header,
+                   const std::vector<doctor::Ran>& results) {
+  if (ctx.opts.json) return doctor::render_json(header, results, o.strict).dump(2) + "\n";
+  doctor::RenderOptions r{.ascii = o.ascii || !doctor::utf8_locale(ctx.env),
+                          .color = ctx.color() && o.report.empty(),
+                          .verbose = ctx.opts.verbose,
+                          .strict = o.strict};
+  return doctor::render_human(header, results, r);
+}
+
+/// --report FILE: the report with the proxy log's tail, written 0600; the quote line printed.
+void write_report(Context& ctx, const DoctorOptions& o, const doctor::Facts& f,
+                  const doctor::Header& header, const std::vector<doctor::Ran>& results,
+                  const std::string& report, const std::function<std::string(std::string)>& safe) {
+  std::string log;
+  try {
+    log = fs::read_file(daemon::log_file(f.paths)).value_or("");
+  } catch (const std::exception&) {
+  }
+  const doctor::LogTail tail = doctor::log_tail(log, 50);
+  std::string body;
+  if (ctx.opts.json) {
+    ojson doc = doctor::render_json(header, results, o.strict);
+    doc["proxy_log"] = tail.lines;
+    doc["request_ids"] = tail.request_ids;
+    body = doc.dump(2) + "\n";
+  } else {
+    body = doctor::report_file(report, tail);
+  }
+  fs::atomic_write(o.report, safe(body), 0600, true);
+  const std::string quote =
+      safe(doctor::quote_line(header, results, f.show(std::filesystem::absolute(o.report))));
+  if (ctx.opts.json)
+    *ctx.io.out << ojson{{"report", f.show(std::filesystem::absolute(o.report))},
+                         {"quote", quote.substr(0, quote.size() - 1)},
+                         {"request_ids", tail.request_ids}}
+                       .dump(2)
+                << "\n";
+  else
+    *ctx.io.out << quote;
+}
+
 int run_doctor(Context& ctx, const DoctorOptions& o) {
   if (o.list) return list(ctx);
   const auto& checks = doctor::all_checks();
@@ -77,20 +123,21 @@ int run_doctor(Context& ctx, const DoctorOptions& o) {
   }
   const doctor::Header header{build::kVersion, build::kCommit, os_text(),
                               doctor::net::safe_url(facts->gateway), facts->mode};
-  std::string text;
-  if (ctx.opts.json) {
-    text = doctor::render_json(header, results, o.strict).dump(2) + "\n";
-  } else {
-    doctor::RenderOptions r{.ascii = o.ascii || !doctor::utf8_locale(ctx.env),
-                            .color = ctx.color(),
-                            .verbose = ctx.opts.verbose,
-                            .strict = o.strict};
-    text = doctor::render_human(header, results, r);
-  }
   std::vector<std::string> secrets;
   if (facts->key) secrets.push_back(facts->key->key);
   if (facts->local_token) secrets.push_back(*facts->local_token);
-  *ctx.io.out << doctor::scrub(text, secrets, facts->paths.home.string());
+  const std::string home = facts->paths.home.string();
+  auto safe = [&](std::string text) { return doctor::scrub(std::move(text), secrets, home); };
+  const std::string text = render(ctx, o, header, results);
+  if (o.report.empty()) {
+    *ctx.io.out << safe(text);
+  } else {
+    try {
+      write_report(ctx, o, *facts, header, results, text, safe);
+    } catch (const Error& e) {
+      return refuse(ctx, Exit::kConfig, std::string("doctor --report: ") + e.what());
+    }
+  }
   return doctor::exit_code(doctor::count(results), o.strict);
 }
 
@@ -104,6 +151,10 @@ void configure_doctor(CLI::App& cmd, Context& ctx, Action& action) {
       ->type_name("NAME");
   cmd.add_flag("--strict", o->strict, "Warnings fail too (exit 1)");
   cmd.add_flag("--list", o->list, "List the check ids, their groups and what each checks");
+  cmd.add_option("--report", o->report,
+                 "Write the report, the proxy log's last 50 lines and the gateway request ids to "
+                 "FILE (0600), and print one line to quote in a ticket")
+      ->type_name("FILE");
   cmd.add_flag("--ascii", o->ascii,
                "[ok] [!!] [XX] [--] instead of ✓ ! ✗ – (also without a UTF-8 locale)");
   cmd.footer(

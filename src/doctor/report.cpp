@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 
 #include "lwgw/clis/profile.hpp"
 #include "lwgw/redact.hpp"
@@ -215,6 +216,51 @@ std::string to_ascii(std::string text) {
       text.replace(pos, f.size(), to);
   }
   return text;
+}
+
+LogTail log_tail(const std::string& log_text, size_t n) {
+  static const std::regex query(R"((/[^\s"?]*)\?[^\s"]*)");
+  std::vector<std::string> all;
+  size_t start = 0;
+  while (start < log_text.size()) {
+    size_t end = log_text.find('\n', start);
+    if (end == std::string::npos) end = log_text.size();
+    if (end > start) all.push_back(log_text.substr(start, end - start));
+    start = end + 1;
+  }
+  LogTail t;
+  for (size_t i = all.size() > n ? all.size() - n : 0; i < all.size(); ++i) {
+    t.lines.push_back(std::regex_replace(all[i], query, "$1"));
+    auto doc = ojson::parse(all[i], nullptr, false);
+    if (doc.is_object() && doc.contains("request_id") && doc["request_id"].is_string()) {
+      const std::string id = doc["request_id"].get<std::string>();
+      if (std::find(t.request_ids.begin(), t.request_ids.end(), id) == t.request_ids.end())
+        t.request_ids.push_back(id);
+    }
+  }
+  return t;
+}
+
+std::string report_file(const std::string& report, const LogTail& tail) {
+  std::string out = report + "\nProxy log (last " + std::to_string(tail.lines.size()) +
+                    " lines, query strings removed)\n";
+  for (const auto& l : tail.lines) out += "  " + l + "\n";
+  out += "\nGateway request ids seen\n";
+  for (const auto& id : tail.request_ids) out += "  " + id + "\n";
+  if (tail.request_ids.empty()) out += "  (none)\n";
+  return out;
+}
+
+std::string quote_line(const Header& h, const std::vector<Ran>& results, const std::string& file) {
+  std::string fails, warns;
+  for (const auto& r : results) {
+    std::string& list = r.result.status == Status::kFail ? fails : warns;
+    if (r.result.status == Status::kFail || r.result.status == Status::kWarn)
+      list += (list.empty() ? "" : ",") + r.check->id;
+  }
+  return "lwgw-doctor: lwgw " + h.version + " (" + h.commit + ") " + h.os + ", mode " + h.mode +
+         ", " + overall(count(results)) + (fails.empty() ? "" : "; fail: " + fails) +
+         (warns.empty() ? "" : "; warn: " + warns) + "; report: " + file + "\n";
 }
 
 bool utf8_locale(const Env& env) {

@@ -711,3 +711,40 @@ TEST_CASE(
   CHECK(has(run_bin({"doctor", "--ascii", "lwgw"}, h.env).out, "[ok] lwgw.version"));
   CHECK(!has(utf8.out, "\033["));  // not a terminal: no colour
 }
+
+TEST_CASE("doctor --report writes the report, the proxy log's tail and request ids; one line out") {
+  Home h;
+  h.setup({"codex"});
+  h.up();
+  const std::string token = h.token();
+  httplib::Client cli("127.0.0.1", h.port);
+  auto ok_res = cli.Get("/v1/models?trace=secretquery", {{"Authorization", "Bearer " + token}});
+  REQUIRE(ok_res);
+  REQUIRE(ok_res->status == 200);
+  const std::string request_id = ok_res->get_header_value("X-Request-Id");
+  REQUIRE(!request_id.empty());
+  const auto file = h.t.root() / "ticket" / "doctor.txt";
+  auto r = run_bin({"doctor", "--report", file.string()}, h.env);
+  CHECK(r.code == 0);
+  CHECK(r.out.rfind("lwgw-doctor: lwgw ", 0) == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+  CHECK(has(r.out, "mode proxy"));
+  CHECK(has(r.out, "codex.env"));
+  CHECK(has(r.out, "report: " + file.string()));
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const std::string text = h.t.read(file);
+  CHECK(has(text, "Needs attention"));
+  CHECK(has(text, "Proxy log (last "));
+  CHECK(has(text, "Gateway request ids seen\n  " + request_id + "\n"));
+  CHECK(!has(text, "secretquery"));
+  CHECK(!has(text, token));
+  CHECK(!has(text, kVK));
+  auto j = json::parse(run_bin({"--json", "doctor", "--report", file.string()}, h.env).out);
+  CHECK(j["request_ids"][0] == request_id);
+  auto written = json::parse(h.t.read(file));
+  CHECK(written["schema"] == 1);
+  CHECK(written["request_ids"][0] == request_id);
+  CHECK(!has(written.dump(), "secretquery"));
+}

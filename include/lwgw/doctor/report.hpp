@@ -53,6 +53,20 @@ std::string scrub(std::string text, const std::vector<std::string>& secrets,
 /// The Unicode symbols of the human report in ASCII.
 std::string to_ascii(std::string text);
 
+/// The proxy log's last lines for `--report`: query strings removed from every path and URL, and
+/// the gateway request ids (`request_id`) they name, each once.
+struct LogTail {
+  std::vector<std::string> lines;
+  std::vector<std::string> request_ids;
+};
+LogTail log_tail(const std::string& log_text, size_t n);
+
+/// `--report`'s file: the report, then the log tail and the request ids, under headings.
+std::string report_file(const std::string& report, const LogTail& tail);
+/// The one line to quote in a ticket: version, commit, OS, mode, the failed and warned ids and
+/// where the report is.
+std::string quote_line(const Header& h, const std::vector<Ran>& results, const std::string& file);
+
 /// Whether the locale (LC_ALL, else LC_CTYPE, else LANG: the first that is set) is UTF-8.
 bool utf8_locale(const Env& env);
 

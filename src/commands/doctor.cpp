@@ -25,6 +25,7 @@ struct DoctorOptions {
   bool strict = false;
   bool list = false;
   bool ascii = false;
+  bool deep = false;
   std::string report;  // --report FILE
 };
 
@@ -109,14 +110,14 @@ int run_doctor(Context& ctx, const DoctorOptions& o) {
   const auto& checks = doctor::all_checks();
   std::vector<const doctor::Check*> shown;
   try {
-    shown = doctor::select_checks(checks, {o.names, o.cli});
+    shown = doctor::select_checks(checks, {o.names, o.cli, o.deep});
   } catch (const Error& e) {
     return refuse(ctx, Exit::kUsage, e.what());
   }
   std::shared_ptr<const doctor::Facts> facts;
   std::vector<doctor::Ran> results;
   try {
-    facts = std::make_shared<const doctor::Facts>(doctor::gather_facts(ctx, 9.5));
+    facts = std::make_shared<const doctor::Facts>(doctor::gather_facts(ctx, o.deep ? 25 : 9.5));
     results = doctor::run_checks(checks, shown, facts);
   } catch (const std::exception& e) {
     return refuse(ctx, Exit::kConfig, std::string("doctor could not run: ") + e.what());
@@ -151,6 +152,9 @@ void configure_doctor(CLI::App& cmd, Context& ctx, Action& action) {
       ->type_name("NAME");
   cmd.add_flag("--strict", o->strict, "Warnings fail too (exit 1)");
   cmd.add_flag("--list", o->list, "List the check ids, their groups and what each checks");
+  cmd.add_flag("--deep", o->deep,
+               "Also one tiny streamed request per dialect the configured CLIs use (spends a few "
+               "tokens): status, last event, time to first byte, largest gap");
   cmd.add_option("--report", o->report,
                  "Write the report, the proxy log's last 50 lines and the gateway request ids to "
                  "FILE (0600), and print one line to quote in a ticket")

@@ -12,5 +12,6 @@ std::vector<Check> key_checks();    // key.*: present, shape, local token
 std::vector<Check> proxy_checks();  // proxy.*: the local proxy
 std::vector<Check> network_checks();  // network.*: HTTP proxies, NO_PROXY, DNS, TCP, TLS, clock
 std::vector<Check> gateway_checks();  // gateway.*: URL, health, the key, budget, models
+std::vector<Check> stream_checks();   // stream.*: one streamed request per dialect (--deep)
 
 }  // namespace lwgw::doctor

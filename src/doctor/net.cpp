@@ -286,6 +286,74 @@ Tls handshake(const std::string& url, const std::string& ca_file, const Env& env
   return t;
 }
 
+namespace {
+
+struct StreamState {
+  Stream* s;
+  util::MonoClock::time_point start, last;
+};
+
+size_t on_stream_body(char* data, size_t size, size_t n, void* user) {
+  auto* st = static_cast<StreamState*>(user);
+  const auto now = util::MonoClock::now();
+  const double since_start = std::chrono::duration<double, std::milli>(now - st->start).count();
+  if (st->s->pieces == 0)
+    st->s->ttfb_ms = since_start;
+  else
+    st->s->max_gap_ms = std::max(st->s->max_gap_ms,
+                                 std::chrono::duration<double, std::milli>(now - st->last).count());
+  st->last = now;
+  ++st->s->pieces;
+  st->s->response.body.append(data, size * n);
+  return size * n;
+}
+
+size_t on_stream_header(char* data, size_t size, size_t n, void* user) {
+  auto* r = static_cast<http::Response*>(user);
+  http::HeaderLine line = http::parse_header_line(std::string_view(data, size * n));
+  if (line.kind == http::HeaderLine::Kind::kStatus) r->headers.clear();
+  if (line.kind == http::HeaderLine::Kind::kField)
+    r->headers.push_back({std::string(line.name), std::string(line.value)});
+  return size * n;
+}
+
+}  // namespace
+
+Stream stream(const http::Request& req, const Env& env) {
+  Stream s;
+  util::CurlEasy c(curl_easy_init());
+  CURL* h = c.get();
+  util::CurlSlist list(curl_slist_append(nullptr, "Expect:"));
+  for (const auto& hd : req.headers)
+    list.reset(curl_slist_append(list.release(), (hd.name + ": " + hd.value).c_str()));
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  StreamState st{&s, util::MonoClock::now(), util::MonoClock::now()};
+  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list.get());
+  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, req.connect_timeout_s);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, req.timeout_s);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_stream_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &st);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_stream_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &s.response);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "lwgw");
+  http::apply_proxy_settings(h, req.url, env);
+  http::apply_ca_file(h, req.ca_file);
+  const CURLcode rc = curl_easy_perform(h);
+  s.total_ms = util::ms_since(st.start);
+  if (rc != CURLE_OK) {
+    s.response.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    return s;
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &s.response.status);
+  return s;
+}
+
 Bundle read_bundle(const std::string& path) {
   Bundle b;
   std::optional<std::string> text;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lwgw/environment.hpp"
+#include "lwgw/http_client.hpp"
 
 namespace lwgw::doctor::net {
 
@@ -60,6 +61,17 @@ struct Tls {
   double ms = 0;
 };
 Tls handshake(const std::string& url, const std::string& ca_file, const Env& env, double timeout_s);
+
+/// A streamed request: the response, and when its body's pieces arrived.
+struct Stream {
+  http::Response response;
+  double ttfb_ms = -1;    // the first body byte; -1 when none came
+  double max_gap_ms = 0;  // the longest wait between two pieces of the body
+  double total_ms = 0;
+  int pieces = 0;  // reads that delivered body bytes
+};
+/// Sends `req` (the environment's proxies, its CA file), timing each read of the body.
+Stream stream(const http::Request& req, const Env& env);
 
 /// The certificates in a PEM file; `error` when it cannot be read or holds none.
 struct Bundle {

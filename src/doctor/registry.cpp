@@ -9,7 +9,8 @@ namespace lwgw::doctor {
 const std::vector<Check>& all_checks() {
   static const std::vector<Check> table = [] {
     std::vector<Check> out;
-    for (auto group : {lwgw_checks, key_checks, proxy_checks, network_checks, gateway_checks})
+    for (auto group :
+         {lwgw_checks, key_checks, proxy_checks, network_checks, gateway_checks, stream_checks})
       for (auto& c : group()) out.push_back(std::move(c));
     for (const clis::CliProfile* p : clis::all())
       if (const CliDoctor* d = cli_doctor(p->name))

@@ -118,6 +118,7 @@ std::string group_title(const std::string& group) {
   if (group == "proxy") return "Local proxy";
   if (group == "network") return "Network";
   if (group == "gateway") return "Gateway";
+  if (group == "stream") return "Streams (--deep)";
   return group;
 }
 

@@ -63,9 +63,7 @@ struct Slot {
 std::shared_ptr<Slot> start(const Check& c, const std::shared_ptr<const Facts>& f,
                             const std::shared_ptr<const Done>& done) {
   auto slot = std::make_shared<Slot>();
-  auto run = c.run;
-  Check copy = c;
-  std::thread([slot, f, done, copy] {
+  std::thread([slot, f, done, copy = c] {
     Result r = run_guarded(copy, *f, *done);
     std::lock_guard<std::mutex> lock(slot->m);
     slot->result = std::move(r);
@@ -128,10 +126,11 @@ void run_wave(const std::vector<const Check*>& wave, const std::shared_ptr<const
     }
   }
   for (auto& [c, slot] : slow) {
-    const double limit = std::min(limit_s, std::max(0.1, f->seconds_left(limit_s)));
+    const double own = c->limit_s > 0 ? c->limit_s : limit_s;
+    const double limit = std::min(own, std::max(0.1, f->seconds_left(own)));
     const auto until =
         began[c->id] + std::chrono::milliseconds(static_cast<int>(limit * 1000) + 500);
-    Result r = wait_for(*slot, until, limit_s);
+    Result r = wait_for(*slot, until, own);
     r.duration_ms = util::ms_since(began[c->id]);
     done.put(c->id, std::move(r));
   }
@@ -161,10 +160,16 @@ std::vector<const Check*> select_checks(const std::vector<Check>& all, const Sel
       throw usage_error("doctor: no check or group called '" + raw +
                         "'; `lwgw doctor --list` shows them");
     wanted.insert(name);
+    const bool deep_only = std::all_of(all.begin(), all.end(), [&](const Check& c) {
+      return (c.id != name && c.group != name) || c.deep;
+    });
+    if (deep_only && !s.deep)
+      throw usage_error("doctor: '" + raw + "' sends streamed requests (a few tokens): add --deep");
   }
   std::vector<const Check*> out;
   for (const auto& c : all) {
     if (!only_cli.empty() && is_cli_group(c.group) && c.group != only_cli) continue;
+    if (c.deep && !s.deep) continue;
     if (!wanted.empty() && !wanted.count(c.id) && !wanted.count(c.group)) continue;
     out.push_back(&c);
   }

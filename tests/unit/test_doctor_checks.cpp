@@ -748,3 +748,51 @@ TEST_CASE("doctor --report writes the report, the proxy log's tail and request i
   CHECK(written["request_ids"][0] == request_id);
   CHECK(!has(written.dump(), "secretquery"));
 }
+
+TEST_CASE("doctor --deep: one streamed request per dialect in use, through the proxy, timed") {
+  Home h;
+  h.setup({"claude-code", "codex", "opencode"});
+  h.up();
+  Run plain = doctor(h.env);
+  for (const auto& c : plain.doc["checks"]) CHECK(c["group"] != "stream");  // tokens: opt-in
+  CHECK(run_bin({"doctor", "stream"}, h.env).code == 2);
+  Run r = doctor(h.env, {"--deep", "stream"});
+  for (const char* id : {"stream.messages", "stream.responses", "stream.chat"}) {
+    CHECK_MESSAGE(r.status(id) == "ok", r.summary(id));
+    CHECK(has(r.summary(id), "200 through the proxy, ends with "));
+    const json& d = r.check(id)["details"];
+    CHECK(d["ttfb_ms"].get<long>() >= 0);
+    CHECK(d["reads"].get<int>() > 1);
+    CHECK(d["max_gap_ms"].get<long>() >= 10);  // the stand-in pauses 20 ms between frames
+  }
+  CHECK(has(r.summary("stream.messages"), "ends with message_stop"));
+  CHECK(has(r.summary("stream.chat"), "ends with [DONE]"));
+  CHECK(r.status("stream.gemini") == "skip");  // no CLI set up speaks it
+}
+
+TEST_CASE("doctor --deep: a stream delivered in one piece is a buffering warning") {
+  // A gateway (or a middlebox in front of it) that sends the whole stream at once, late.
+  LoopbackServer gw([](httplib::Server& s) {
+    s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("{\"status\":\"ok\"}", "application/json");
+    });
+    s.Get("/v1/models", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(R"({"object":"list","data":[{"id":"gpt-5-mini","object":"model"}]})",
+                      "application/json");
+    });
+    s.Post("/v1/chat/completions", [](const httplib::Request&, httplib::Response& res) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      std::string body;
+      for (const char* word : {"he", "l", "lo"})
+        body += "data: {\"choices\":[{\"delta\":{\"content\":\"" + std::string(word) + "\"}}]}\n\n";
+      body += "data: [DONE]\n\n";
+      res.set_content(body, "text/event-stream");
+    });
+  });
+  Home h(gw.url(), /*verify=*/false);
+  h.setup({"aider"});
+  h.up();
+  Run r = doctor(h.env, {"--deep", "stream.chat"});
+  CHECK(r.status("stream.chat") == "warn");
+  CHECK(has(r.summary("stream.chat"), "arrived in one piece"));
+}

@@ -77,6 +77,8 @@ struct Check {
   std::vector<std::string> needs{};  // skipped (blocked) when one of these fails
   std::vector<std::string> after{};  // results it reads without depending on their success
   bool slow = false;                 // the network or a subprocess: runs concurrently, 3 s at most
+  double limit_s = 0;                // a slow check's own limit (0: the runner's)
+  bool deep = false;                 // runs only with --deep (spends tokens)
   std::function<Result(const Facts&, const Done&)> run{};
 };
 

@@ -16,6 +16,7 @@ namespace lwgw::doctor {
 struct Selection {
   std::vector<std::string> names;  // check ids and group names (a CLI's name or alias); empty: all
   std::string cli;                 // --cli: the only CLI whose group runs; empty: every CLI
+  bool deep = false;               // --deep: the checks that spend tokens too
 };
 
 /// The checks to show, in registry order. Throws Error(kUsage) naming an unknown id or group.

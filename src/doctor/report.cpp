@@ -78,6 +78,25 @@ void check_lines(std::string& out, const Ran& r, size_t width, const RenderOptio
   out += indent + "duration: " + std::to_string(std::lround(res.duration_ms)) + " ms\n";
 }
 
+/// A coding CLI's group where every check was skipped because lwgw did not set the CLI up becomes
+/// one line, unless -v; returns whether it did.
+bool collapse_group(std::string& out, const std::vector<Ran>& results, size_t begin, size_t end,
+                    const RenderOptions& o) {
+  if (o.verbose > 0 || end - begin < 2 || !clis::find(results[begin].check->group)) return false;
+  const Ran* reason = nullptr;
+  for (size_t i = begin; i < end; ++i) {
+    const Result& r = results[i].result;
+    if (r.status != Status::kSkip) return false;
+    const bool configured = results[i].check->id.find(".configured") != std::string::npos;
+    if (configured && !r.blocked) reason = &results[i];
+  }
+  if (!reason) return false;
+  out += "  " + paint(symbol(Status::kSkip, o.ascii), colour(Status::kSkip), o.color) + " " +
+         reason->check->group + ".*  skipped: " + reason->result.summary + " (" +
+         std::to_string(end - begin) + " checks; -v lists them)\n";
+  return true;
+}
+
 std::string header_line(const Header& h, bool ascii) {
   const std::string dot = ascii ? " - " : " · ";
   return "lwgw doctor" + dot + "lwgw " + h.version + " (" + h.commit + ")" + dot + h.os + dot +
@@ -137,13 +156,14 @@ std::string render_human(const Header& h, const std::vector<Ran>& results, const
     out += "\nNeeds attention\n";
     for (const Ran* r : attention) check_lines(out, *r, width, brief);
   }
-  std::string group;
-  for (const auto& r : results) {
-    if (r.check->group != group) {
-      group = r.check->group;
-      out += "\n" + group_title(group) + "\n";
-    }
-    check_lines(out, r, width, o);
+  for (size_t i = 0; i < results.size();) {
+    const std::string& group = results[i].check->group;
+    size_t end = i;
+    while (end < results.size() && results[end].check->group == group) ++end;
+    out += "\n" + group_title(group) + "\n";
+    if (!collapse_group(out, results, i, end, o))
+      for (; i < end; ++i) check_lines(out, results[i], width, o);
+    i = end;
   }
   out += "\n" + summary_line(count(results), o.ascii);
   return o.ascii ? to_ascii(out) : out;

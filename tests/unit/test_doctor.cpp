@@ -301,3 +301,21 @@ TEST_CASE("doctor registry: unique ids under their group, known dependencies, ev
   for (const char* g : {"lwgw", "key", "proxy", "network", "gateway"})
     CHECK(std::find(groups.begin(), groups.end(), g) != groups.end());
 }
+
+TEST_CASE("doctor report: a CLI lwgw did not set up is one line, unless -v") {
+  std::vector<Check> checks = {check("aider.installed", "aider"),
+                               check("aider.configured", "aider"), check("aider.block", "aider")};
+  std::vector<Ran> results = {
+      {&checks[0], skip("not installed (`aider` is not on PATH)")},
+      {&checks[1], skip("not set up by lwgw (`lwgw setup aider` does it)")},
+      {&checks[2], skip("not set up by lwgw (`lwgw setup aider` does it)")}};
+  Header h{"0.1.0", "abc1234", "Linux", "https://gw.example.com", "none"};
+  golden("human-collapsed.txt", render_human(h, results, {.ascii = true}));
+  const std::string verbose = render_human(h, results, {.ascii = true, .verbose = 1});
+  CHECK(has(verbose, "[--] aider.installed"));
+  CHECK(has(verbose, "[--] aider.block"));
+  // A failure in the group shows every line.
+  results[2].result =
+      fail("lwgw's block is not in ~/.aider.conf.yml", {"set it up again", "lwgw setup aider"});
+  CHECK(has(render_human(h, results, {.ascii = true}), "[--] aider.installed"));
+}

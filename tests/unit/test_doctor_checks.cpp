@@ -457,7 +457,7 @@ TEST_CASE("doctor: a shell started before setup is a warning to open a new termi
   CHECK(r.status("codex.env") == "warn");
   CHECK(has(r.summary("codex.env"), "LWGW_API_KEY is not set here"));
   CHECK(has(r.fix_text("codex.env"), "open a new terminal"));
-  CHECK(r.command("codex.env") == "eval \"$(lwgw env)\"");
+  CHECK(r.command("codex.env") == ". ~/.config/lwgw/env.sh");
   CHECK(r.code == 0);                                     // a warning does not fail…
   CHECK(doctor(h.env, {"codex", "--strict"}).code == 1);  // …unless --strict
   h.reload_shell();
@@ -795,4 +795,12 @@ TEST_CASE("doctor --deep: a stream delivered in one piece is a buffering warning
   Run r = doctor(h.env, {"--deep", "stream.chat"});
   CHECK(r.status("stream.chat") == "warn");
   CHECK(has(r.summary("stream.chat"), "arrived in one piece"));
+}
+
+TEST_CASE("status points at doctor when something is wrong, and only then") {
+  Home h;
+  h.setup({"codex"});
+  CHECK(has(run_bin({"status"}, h.env).out, "`lwgw doctor` finds the cause"));  // proxy down
+  h.up();
+  CHECK(!has(run_bin({"status"}, h.env).out, "lwgw doctor"));
 }

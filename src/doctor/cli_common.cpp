@@ -258,9 +258,9 @@ Result shell_env(const Facts& f, const clis::CliProfile& p) {
       stale.push_back(name);
   }
   const bool fish = setup::default_shell(f.env) == "fish";
-  const Fix reload{"open a new terminal, or load them into this one",
-                   fish ? "source " + f.show(f.paths.config_dir / "env.fish")
-                        : ". " + f.show(env_sh)};
+  const Fix reload{
+      "open a new terminal, or load them into this one",
+      fish ? "source " + f.show(f.paths.config_dir / "env.fish") : ". " + f.show(env_sh)};
   if (!missing.empty())
     return warn("this shell started before setup: " + missing.front() +
                     (missing.size() > 1 ? " and others are" : " is") + " not set here",

@@ -804,3 +804,52 @@ TEST_CASE("status points at doctor when something is wrong, and only then") {
   h.up();
   CHECK(!has(run_bin({"status"}, h.env).out, "lwgw doctor"));
 }
+
+TEST_CASE("doctor --fix shows setup's diff and changes nothing; --yes applies; teardown restores") {
+  Home h;
+  const auto settings = h.t.home() / ".gemini/settings.json";
+  const std::string original = "{\n  \"theme\": \"dark\"\n}\n";
+  h.t.write(settings, original);
+  h.setup({"gemini-cli"});
+  // Problems doctor can fix itself: selectedType gone, the proxy down (and below, 0644).
+  h.t.write(settings,
+            "{\n  \"theme\": \"dark\",\n  \"privacy\": {\"usageStatisticsEnabled\": false}\n}\n");
+  const auto before = snapshot(h.t.root());
+  Run plan = doctor(h.env, {"--fix"});
+  CHECK(snapshot(h.t.root()) == before);
+  std::map<std::string, json> fixes;
+  for (const auto& f : plan.doc["fixes"]) fixes[f["command"]] = f;
+  REQUIRE(fixes.count("lwgw setup gemini-cli"));
+  REQUIRE(fixes.count("lwgw up"));
+  CHECK_MESSAGE(has(fixes["lwgw setup gemini-cli"]["output"], "selectedType"),
+                fixes["lwgw setup gemini-cli"]["output"]);  // the dry-run diff
+  CHECK(fixes["lwgw up"]["applied"] == false);
+  CHECK(fixes["lwgw up"]["checks"].size() >= 2);  // proxy.listener and gemini-cli.proxy_up
+  CHECK(plan.doc["report"]["checks"].is_array());
+  // By hand: what doctor never changes itself.
+  bool install_by_hand = false;
+  for (const auto& b : plan.doc["by_hand"]) install_by_hand |= b["id"] == "gemini-cli.installed";
+  CHECK(install_by_hand);
+
+  const auto creds = h.t.home() / ".config/lwgw/credentials";
+  ::chmod(creds.c_str(), 0644);  // runs first: setup cannot read the key before
+  Run applied = doctor(h.env, {"--fix", "--yes"});
+  REQUIRE(applied.doc["fixes"].size() >= 3);
+  CHECK(applied.doc["fixes"][0]["command"] == "chmod 600 ~/.config/lwgw/credentials");
+  for (const auto& f : applied.doc["fixes"]) CHECK_MESSAGE(f["applied"] == true, f.dump());
+  const json& after = applied.doc["report"];
+  for (const auto& c : after["checks"]) {
+    const std::string id = c["id"];
+    if (id == "gemini-cli.selected_type" || id == "lwgw.permissions" || id == "proxy.listener" ||
+        id == "gemini-cli.proxy_up")
+      CHECK_MESSAGE(c["status"] == "ok", id << ": " << c["summary"]);
+  }
+  // A second run has nothing left to do and changes nothing.
+  const auto fixed = snapshot(h.t.root());
+  Run again = doctor(h.env, {"--fix", "--yes"});
+  CHECK(again.doc["fixes"].empty());
+  CHECK(snapshot(h.t.root()) == fixed);
+  // teardown still gives the user's file back byte for byte.
+  REQUIRE(h.run("teardown", "--all").code == 0);
+  CHECK(h.t.read(settings) == original);
+}

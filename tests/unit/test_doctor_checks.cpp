@@ -183,7 +183,7 @@ TEST_CASE("doctor: not logged in is key.present's failure; the gateway's key che
   CHECK(r.status("gateway.health") == "ok");
 }
 
-TEST_CASE("doctor maps the gateway's answers to /v1/models: 401, 403, 402, 503, 429") {
+TEST_CASE("doctor maps the gateway's answers to /v1/models: 401, 403, 402, 503") {
   struct Case {
     std::vector<std::string> standin;
     std::string status, words, command, who;
@@ -852,4 +852,39 @@ TEST_CASE("doctor --fix shows setup's diff and changes nothing; --yes applies; t
   // teardown still gives the user's file back byte for byte.
   REQUIRE(h.run("teardown", "--all").code == 0);
   CHECK(h.t.read(settings) == original);
+}
+
+TEST_CASE(
+    "doctor: proxy mode without the login service is a warning naming `lwgw service install`") {
+  Home h;
+  // A session bus and a systemctl that says nothing runs.
+  const auto runtime = h.t.root() / "run";
+  stdfs::create_directories(runtime);
+  std::ofstream(runtime / "bus") << "";
+  h.env.set("XDG_RUNTIME_DIR", runtime.string());
+  std::ofstream(h.bin / "systemctl") << "#!/bin/sh\necho inactive\nexit 3\n";
+  ::chmod((h.bin / "systemctl").c_str(), 0755);
+  h.setup({"codex"});
+  Run r = doctor(h.env, {"proxy.service"});
+  CHECK(r.status("proxy.service") == "warn");
+  CHECK(has(r.summary("proxy.service"), "after a reboot nothing starts the proxy"));
+  CHECK(r.command("proxy.service") == "lwgw service install");
+}
+
+TEST_CASE("doctor: a CLI still pointing at the old proxy port fails codex.configured") {
+  Home h;
+  h.setup({"codex", "claude-code"});
+  const std::string old_listen = h.listen();
+  h.port = unused_port();
+  REQUIRE(h.run("config", "set", "proxy.listen", h.listen(), "--no-reapply").code == 0);
+  Run r = doctor(h.env, {"codex", "claude-code"});
+  CHECK(r.status("codex.configured") == "fail");
+  CHECK(has(r.summary("codex.configured"),
+            "points at http://" + old_listen + "/v1, but proxy.listen is " + h.listen()));
+  CHECK(r.command("codex.configured") == "lwgw setup codex");
+  CHECK(r.status("claude-code.configured") == "fail");
+  h.setup({"codex", "claude-code"});
+  Run after = doctor(h.env, {"codex", "claude-code"});
+  CHECK(after.status("codex.configured") == "ok");
+  CHECK(after.status("claude-code.configured") == "ok");
 }

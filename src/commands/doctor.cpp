@@ -286,13 +286,13 @@ void configure_doctor(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.add_flag("--ascii", o->ascii,
                "[ok] [!!] [XX] [--] instead of ✓ ! ✗ – (also without a UTF-8 locale)");
   cmd.footer(
-      "Groups: lwgw, key, proxy, network, gateway, and one per coding CLI. A check prints ✓ ok,\n"
-      "! warning, ✗ failure or – skipped (with the reason); each ! and ✗ ends with → its fix.\n"
-      "-v adds each check's source file:line, what was measured and how long it took.\n"
-      "Read-only: doctor changes no file, prompts for nothing and spends no tokens; network\n"
-      "checks run concurrently, 3 s each, and the whole run ends within 10 s.\n"
-      "Exit 0 no failure (warnings and skips allowed; --strict: no warning either), 1 a check\n"
-      "failed, 2 usage, 3 doctor could not run; the same with --json (schema 1).");
+      "Groups: lwgw, key, proxy, network, gateway, stream (--deep only), and one per coding CLI.\n"
+      "A check prints ✓ ok, ! warning, ✗ failure or – skipped (with the reason); each ! and ✗\n"
+      "ends with → its fix. -v adds each check's source file:line, what was measured and how long\n"
+      "it took. Read-only (but for --report's file and --fix --yes), never prompts, spends no\n"
+      "tokens (but for --deep); network checks run concurrently, 3 s each, the run ends within\n"
+      "10 s. Exit 0 no failure (warnings and skips allowed; --strict: no warning either), 1 a\n"
+      "check failed, 2 usage, 3 doctor could not run; the same with --json (schema 1).");
   cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return run_doctor(ctx, *o); }; });
 }
 

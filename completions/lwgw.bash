@@ -4,13 +4,13 @@ _lwgw() {
   local cmd="" sub="" i w
   local global='--help -h --version --config --verbose -v --quiet -q --no-color --json'
   case "$prev" in
-    --config|--gateway|--key-env|--shell|--model|--small-model|--listen|--timeout|--lines|-n|--baseline|--record|--cli) return 0 ;;
+    --config|--gateway|--key-env|--shell|--model|--small-model|--listen|--timeout|--lines|-n|--baseline|--record|--cli|--report) return 0 ;;
   esac
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
     case "$w" in
       -*) ;;
-      *) case "${COMP_WORDS[i-1]}" in --config|--gateway|--key-env|--shell|--model|--small-model|--listen|--timeout|--lines|-n|--baseline|--record|--cli) continue ;; esac
+      *) case "${COMP_WORDS[i-1]}" in --config|--gateway|--key-env|--shell|--model|--small-model|--listen|--timeout|--lines|-n|--baseline|--record|--cli|--report) continue ;; esac
          if [[ -z $cmd ]]; then cmd="$w"; elif [[ -z $sub ]]; then sub="$w"; fi ;;
     esac
   done
@@ -51,7 +51,7 @@ _lwgw() {
     diff)
       words='--help -h --gateway --via-proxy --baseline --record' ;;
     doctor)
-      words='--help -h --cli' ;;
+      words='lwgw key proxy network gateway stream claude-code codex gemini-cli opencode cursor aider --help -h --cli --strict --list --deep --fix --yes --report --ascii' ;;
     config)
       case "$sub" in
         "") words='show get set unset path --help -h' ;;

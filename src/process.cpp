@@ -2,6 +2,7 @@
 #include "lwgw/process.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 
@@ -73,7 +74,7 @@ bool open_pipes(Pipes& p) {
 // Forks and execs exe_path on the pipes; the parent keeps only its ends. Returns the pid, or -1
 // with every pipe closed when fork fails.
 pid_t spawn(const std::string& exe_path, const std::vector<std::string>& argv, const Env& env,
-            const Pipes& p) {
+            const Pipes& p, bool own_group) {
   std::vector<std::string> envs = to_envp(env);
   std::vector<std::string> args = argv;
   std::vector<char*> cargv = c_strings(args);
@@ -81,6 +82,7 @@ pid_t spawn(const std::string& exe_path, const std::vector<std::string>& argv, c
 
   pid_t pid = ::fork();
   if (pid == 0) {
+    if (own_group) ::setpgid(0, 0);
     ::dup2(p.in[0], 0);
     ::dup2(p.out[1], 1);
     ::dup2(p.err[1], 2);
@@ -96,8 +98,10 @@ pid_t spawn(const std::string& exe_path, const std::vector<std::string>& argv, c
 }
 
 // Writes input to the child's stdin while collecting its stdout and stderr into r, until both are
-// closed and the input is written (or refused); closes the parent's ends.
-void pump(const Pipes& p, const std::string& input, Result& r) {
+// closed and the input is written (or refused), or `deadline` (when set) passes; closes the
+// parent's ends. Returns false when the deadline passed first.
+bool pump(const Pipes& p, const std::string& input, Result& r,
+          std::optional<std::chrono::steady_clock::time_point> deadline) {
   size_t written = 0;
   int in_fd = p.in[1];
   if (input.empty()) {
@@ -113,7 +117,19 @@ void pump(const Pipes& p, const std::string& input, Result& r) {
     if (out_open) fds[oi = n++] = {p.out[0], POLLIN, 0};
     if (err_open) fds[ei = n++] = {p.err[0], POLLIN, 0};
     if (in_fd >= 0) fds[ii = n++] = {in_fd, POLLOUT, 0};
-    if (::poll(fds, n, -1) < 0) {
+    int wait_ms = -1;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        if (in_fd >= 0) ::close(in_fd);
+        ::close(p.out[0]);
+        ::close(p.err[0]);
+        return false;
+      }
+      wait_ms = static_cast<int>(left.count());
+    }
+    if (::poll(fds, n, wait_ms) < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -139,11 +155,17 @@ void pump(const Pipes& p, const std::string& input, Result& r) {
   }
   ::close(p.out[0]);
   ::close(p.err[0]);
+  return true;
 }
 
 }  // namespace
 
 Result run(const std::vector<std::string>& argv, const std::string& input, const Env& env) {
+  return run(argv, input, env, -1);
+}
+
+Result run(const std::vector<std::string>& argv, const std::string& input, const Env& env,
+           int timeout_ms) {
   Result r;
   if (argv.empty()) return r;
   auto exe = find_in_path(argv[0], env);
@@ -153,9 +175,16 @@ Result run(const std::vector<std::string>& argv, const std::string& input, const
   }
   Pipes p{};
   if (!open_pipes(p)) return r;
-  const pid_t pid = spawn(exe->string(), argv, env, p);
+  const bool limited = timeout_ms >= 0;
+  const pid_t pid = spawn(exe->string(), argv, env, p, limited);
   if (pid < 0) return r;
-  pump(p, input, r);
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (limited) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  if (!pump(p, input, r, deadline)) {
+    ::kill(-pid, SIGKILL);  // its own process group: whatever it started goes too
+    ::kill(pid, SIGKILL);
+    r.timed_out = true;
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

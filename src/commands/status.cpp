@@ -285,6 +285,8 @@ void print_report(Context& ctx, const Report& r) {
   o << "key:            " << key_text(ctx, r.key) << "\n";
   o << "clis:           " << clis_text(r) << "\n";
   if (r.running) print_proxy(ctx, r);
+  if (!r.problems.empty() || (!r.running && probe::any_proxy_mode(r.clis)))
+    o << "next:           `lwgw doctor` finds the cause and names the fix\n";
 }
 
 int status(Context& ctx) {

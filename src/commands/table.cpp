@@ -4,6 +4,8 @@
 #include <ostream>
 
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/doctor/registry.hpp"
+#include "lwgw/doctor/runner.hpp"
 
 namespace lwgw {
 
@@ -35,7 +37,8 @@ const std::vector<CommandSpec>& command_table() {
        {}},
       {"smoke", "Probe the gateway: PASS/FAIL/SKIP per probe", configure_smoke, {}},
       {"diff", "Compare the gateway's answers with known-good transcripts", configure_diff, {}},
-      {"doctor", "Find what stops a CLI from working, and how to fix it", configure_doctor, {}},
+      {"doctor", "Find what stops a CLI from working, and how to fix it", configure_doctor,
+       doctor::group_names(doctor::all_checks())},
       {"config", "Show and change the configuration", configure_config, {}},
       {"completion",
        "Print a shell completion script",

@@ -44,17 +44,6 @@ TEST_CASE("usage errors exit 2 with a pointer to --help") {
   CHECK(run_bin({"config"}, t.env()).code == 2);
 }
 
-TEST_CASE("commands of later releases say so and exit 1, never a fake success") {
-  TempHome t;
-  const std::vector<std::vector<std::string>> later = {{"doctor"}};
-  for (const auto& args : later) {
-    auto r = run_inproc(args, t.env());
-    CHECK_MESSAGE(r.code == 1, args[0]);
-    CHECK(r.err == "lwgw: " + args[0] + ": not implemented yet\n");
-    CHECK(r.out.empty());
-  }
-}
-
 TEST_CASE("global options work before and after the command") {
   TempHome t;
   CHECK(run_inproc({"--json", "config", "get", "log.level"}, t.env()).out.find("\"value\"") !=

@@ -2,6 +2,7 @@
 #include "lwgw/daemon/start.hpp"
 
 #include "lwgw/daemon/preflight.hpp"
+#include "lwgw/daemon/service.hpp"
 #include "lwgw/daemon/spawn.hpp"
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
@@ -21,7 +22,7 @@ Started start_background(Context& ctx, const std::string& listen_flag) {
                   std::to_string(live->state.pid) + "), not on " + want +
                   "; restart it with `lwgw down && lwgw up`");
   }
-  if (pre.listen.port != 0) {
+  if (pre.listen.port != 0 && service_installed(ctx)) {
     // The login service's socket answers (and starts the proxy on this very request).
     if (probe::identify_listener(want, ctx.env).kind == probe::Listener::Kind::kLwgw)
       return {url_for(pre.listen.host, pre.listen.port), 0, true};

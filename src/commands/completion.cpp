@@ -5,6 +5,7 @@
 #include "lwgw/commands/table.hpp"
 #include "lwgw/config.hpp"
 #include "lwgw/error.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw {
 
@@ -60,10 +61,8 @@ Node build(const CLI::App& app, int depth, const std::string& parent) {
   return n;
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep = " ") {
-  std::string s;
-  for (const auto& w : v) s += (s.empty() ? "" : sep) + w;
-  return s;
+std::string join(const std::vector<std::string>& v, std::string_view sep = " ") {
+  return util::join(v, sep);
 }
 
 std::string sq(const std::string& s) {  // single-quoted for sh/zsh/fish

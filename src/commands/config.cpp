@@ -14,6 +14,7 @@
 #include "lwgw/fs.hpp"
 #include "lwgw/proxy/settings.hpp"
 #include "lwgw/setup/engine.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw {
 
@@ -52,12 +53,6 @@ void tell_running_proxy(Context& ctx, const ConfigKey& key) {
   ctx.log().info("told the running proxy (pid " + std::to_string(live->state.pid) + ") to reload");
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 // The proxy's new address: a running proxy started by `lwgw up` restarts there (the login
 // service is rewritten and restarted by refresh_service).
 void move_proxy(Context& ctx) {
@@ -82,8 +77,8 @@ int follow_listen(Context& ctx, const std::string& before, bool reapply) {
   auto live = daemon::find_running(ctx.paths(), ctx.env);
   if (!reapply) {
     if (!cli_list.empty())
-      ctx.log().warn(join(cli_list) + " still point" + (cli_list.size() == 1 ? "s" : "") + " at " +
-                     before + ": run `lwgw setup` to move them");
+      ctx.log().warn(util::join(cli_list) + " still point" + (cli_list.size() == 1 ? "s" : "") +
+                     " at " + before + ": run `lwgw setup` to move them");
     if (live)
       ctx.log().warn("the running proxy (pid " + std::to_string(live->state.pid) + ") keeps " +
                      live->state.listen + " until `lwgw down && lwgw up`");
@@ -91,7 +86,7 @@ int follow_listen(Context& ctx, const std::string& before, bool reapply) {
   }
   int code = 0;
   if (!cli_list.empty()) {
-    *ctx.io.err << "lwgw: pointing " << join(cli_list) << " at http://" << now << "\n";
+    *ctx.io.err << "lwgw: pointing " << util::join(cli_list) << " at http://" << now << "\n";
     setup::SetupRequest r;
     r.no_service = true;  // the proxy is moved below
     code = setup::reapply_setup(ctx, r, setup::Mode::kProxy);

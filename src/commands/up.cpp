@@ -6,6 +6,7 @@
 #include "lwgw/daemon/host.hpp"
 #include "lwgw/daemon/start.hpp"
 #include "lwgw/setup/engine.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw {
 
@@ -29,10 +30,8 @@ void warn_other_address(Context& ctx, const std::string& listen_flag) {
   if (listen_flag == configured) return;
   auto cli_list = setup::clis_in_mode(ctx.paths(), setup::Mode::kProxy);
   if (cli_list.empty()) return;
-  std::string names;
-  for (const auto& c : cli_list) names += (names.empty() ? "" : ", ") + c;
-  ctx.log().warn(names + " " + (cli_list.size() == 1 ? "is" : "are") + " set up for " + configured +
-                 " (proxy.listen), not " + listen_flag +
+  ctx.log().warn(util::join(cli_list) + " " + (cli_list.size() == 1 ? "is" : "are") +
+                 " set up for " + configured + " (proxy.listen), not " + listen_flag +
                  ": to move them, run `lwgw config set proxy.listen " + listen_flag + "`");
 }
 

@@ -16,6 +16,7 @@
 #include "lwgw/probe/local.hpp"
 #include "lwgw/process.hpp"
 #include "lwgw/setup/edits.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw::daemon {
 
@@ -108,9 +109,7 @@ void make_way(Context& ctx) {
 }  // namespace
 
 std::string command_line(const Command& c) {
-  std::string s;
-  for (const auto& w : c) s += (s.empty() ? "" : " ") + w;
-  return s;
+  return util::join(c, " ");
 }
 
 ServicePlan plan_service(Context& ctx) {

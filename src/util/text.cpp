@@ -44,4 +44,13 @@ std::string trim_trailing_slashes(std::string s) {
   return s;
 }
 
+std::string join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string s;
+  for (const auto& w : v) {
+    if (!s.empty()) s += sep;
+    s += w;
+  }
+  return s;
+}
+
 }  // namespace lwgw::util

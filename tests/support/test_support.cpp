@@ -1,6 +1,8 @@
 // Test helpers: temp HOME, in-process and subprocess runs of lwgw, loopback HTTP servers.
 #include "test_support.hpp"
 
+#include <doctest/doctest.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -112,6 +114,18 @@ int unused_port() {
 
 stdfs::path source_dir() {
   return LWGW_SOURCE_DIR;
+}
+
+void check_golden(const std::string& dir, const std::string& name, const std::string& actual) {
+  auto file = source_dir() / "tests/golden" / dir / name;
+  if (std::getenv("LWGW_UPDATE_GOLDEN")) {
+    stdfs::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << actual;
+  }
+  std::ifstream in(file, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "missing golden file " << file.string());
+  std::string expected((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_MESSAGE(expected == actual, "golden " << name << " differs; actual:\n" << actual);
 }
 
 }  // namespace lwgw::test

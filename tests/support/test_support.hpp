@@ -70,6 +70,10 @@ int unused_port();
 /// The source tree (for golden files and completions).
 std::filesystem::path source_dir();
 
+/// Compares `actual` with tests/golden/<dir>/<name> (a doctest check), or writes the file when
+/// LWGW_UPDATE_GOLDEN is set.
+void check_golden(const std::string& dir, const std::string& name, const std::string& actual);
+
 }  // namespace lwgw::test
 
 namespace lwgw::test {

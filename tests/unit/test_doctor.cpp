@@ -27,17 +27,8 @@ bool has(const std::string& hay, const std::string& needle) {
   return hay.find(needle) != std::string::npos;
 }
 
-// Compares with tests/golden/doctor/<name>, or writes it when LWGW_UPDATE_GOLDEN is set.
 void golden(const std::string& name, const std::string& actual) {
-  auto file = source_dir() / "tests/golden/doctor" / name;
-  if (std::getenv("LWGW_UPDATE_GOLDEN")) {
-    stdfs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << actual;
-  }
-  std::ifstream in(file, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing golden file " << file.string());
-  std::string expected((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  CHECK_MESSAGE(expected == actual, "golden " << name << " differs; actual:\n" << actual);
+  check_golden("doctor", name, actual);
 }
 
 Check check(std::string id, std::string group) {

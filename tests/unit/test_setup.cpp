@@ -88,17 +88,8 @@ struct Home {
   }
 };
 
-// Compares with tests/golden/setup/<name>, or writes it when LWGW_UPDATE_GOLDEN is set.
 void golden(const std::string& name, const std::string& actual) {
-  auto file = source_dir() / "tests/golden/setup" / name;
-  if (std::getenv("LWGW_UPDATE_GOLDEN")) {
-    stdfs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << actual;
-  }
-  std::ifstream in(file, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "missing golden file " << file.string());
-  std::string expected((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  CHECK_MESSAGE(expected == actual, "golden " << name << " differs; actual:\n" << actual);
+  check_golden("setup", name, actual);
 }
 
 struct CliCase {

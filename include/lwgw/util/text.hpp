@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lwgw::util {
 
@@ -26,5 +27,8 @@ bool iequals(std::string_view a, std::string_view b);
 bool icontains(std::string_view hay, std::string_view lower_needle);
 /// Returns `s` without its trailing slashes (`https://gw/` → `https://gw`, `/` → ``).
 std::string trim_trailing_slashes(std::string s);
+
+/// The words of `v` with `sep` between them.
+std::string join(const std::vector<std::string>& v, std::string_view sep = ", ");
 
 }  // namespace lwgw::util

@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "../doctor/net.hpp"
+#include "lwgw/doctor/net.hpp"
 #include "lwgw/build_info.hpp"
 #include "lwgw/commands/table.hpp"
 #include "lwgw/daemon/state.hpp"

@@ -5,10 +5,10 @@
 
 #include "clis.hpp"
 #include "groups.hpp"
+#include "lwgw/doctor/net.hpp"
+#include "lwgw/doctor/support.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/http_client.hpp"
-#include "net.hpp"
-#include "support.hpp"
 
 namespace lwgw::doctor {
 

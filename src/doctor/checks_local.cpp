@@ -8,9 +8,9 @@
 #include "clis.hpp"
 #include "groups.hpp"
 #include "lwgw/build_info.hpp"
+#include "lwgw/doctor/support.hpp"
 #include "lwgw/redact.hpp"
 #include "lwgw/setup/edits.hpp"
-#include "support.hpp"
 
 namespace lwgw::doctor {
 

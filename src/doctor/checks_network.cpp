@@ -6,9 +6,9 @@
 
 #include "clis.hpp"
 #include "groups.hpp"
+#include "lwgw/doctor/net.hpp"
+#include "lwgw/doctor/support.hpp"
 #include "lwgw/util/text.hpp"
-#include "net.hpp"
-#include "support.hpp"
 
 namespace lwgw::doctor {
 

@@ -12,12 +12,12 @@
 #include "lwgw/build_info.hpp"
 #include "lwgw/daemon/service.hpp"
 #include "lwgw/daemon/state.hpp"
+#include "lwgw/doctor/net.hpp"
+#include "lwgw/doctor/support.hpp"
 #include "lwgw/http_client.hpp"
 #include "lwgw/probe/local.hpp"
 #include "lwgw/util/text.hpp"
 #include "lwgw/verification.hpp"
-#include "net.hpp"
-#include "support.hpp"
 
 namespace lwgw::doctor {
 

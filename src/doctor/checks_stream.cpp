@@ -7,11 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "groups.hpp"
+#include "lwgw/doctor/net.hpp"
+#include "lwgw/doctor/support.hpp"
 #include "lwgw/http_client.hpp"
 #include "lwgw/probe/probe.hpp"
 #include "lwgw/util/text.hpp"
-#include "net.hpp"
-#include "support.hpp"
 
 namespace lwgw::doctor {
 

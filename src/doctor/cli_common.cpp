@@ -9,11 +9,11 @@
 
 #include "../setup/manifest.hpp"
 #include "clis.hpp"
+#include "lwgw/doctor/net.hpp"
+#include "lwgw/doctor/support.hpp"
 #include "lwgw/process.hpp"
 #include "lwgw/setup/edits.hpp"
 #include "lwgw/util/text.hpp"
-#include "net.hpp"
-#include "support.hpp"
 
 namespace lwgw::doctor {
 
@@ -278,15 +278,14 @@ Result shell_env(const Facts& f, const clis::CliProfile& p) {
 }  // namespace
 
 const CliDoctor* cli_doctor(std::string_view cli) {
-  for (const CliDoctor* d : {&claude_code_doctor(), &codex_doctor(), &gemini_cli_doctor(),
-                             &opencode_doctor(), &cursor_doctor(), &aider_doctor()})
-    if (d->cli == cli) return d;
-  return nullptr;
+  const clis::CliProfile* p = clis::find(cli);
+  return p ? &p->doctor : nullptr;
 }
 
-std::vector<Check> cli_checks(const clis::CliProfile& p, const CliDoctor& d) {
+std::vector<Check> cli_checks(const clis::CliProfile& p) {
   const std::string cli(p.name), title(p.title);
   const clis::CliProfile* pp = &p;
+  const CliDoctor& d = p.doctor;
   const CliDoctor* dp = &d;
   std::vector<Check> out;
   if (!p.binary.empty())

@@ -1,6 +1,6 @@
 // Bounded network measurements for doctor: getaddrinfo on a helper thread, a non-blocking
 // connect, TLS handshakes through libcurl (CONNECT_ONLY: nothing is sent), PEM parsing by OpenSSL.
-#include "net.hpp"
+#include "lwgw/doctor/net.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -13,8 +13,7 @@ const std::vector<Check>& all_checks() {
          {lwgw_checks, key_checks, proxy_checks, network_checks, gateway_checks, stream_checks})
       for (auto& c : group()) out.push_back(std::move(c));
     for (const clis::CliProfile* p : clis::all())
-      if (const CliDoctor* d = cli_doctor(p->name))
-        for (auto& c : cli_checks(*p, *d)) out.push_back(std::move(c));
+      for (auto& c : cli_checks(*p)) out.push_back(std::move(c));
     return out;
   }();
   return table;

@@ -1,13 +1,13 @@
 // Helpers shared by doctor's checks.
-#include "support.hpp"
+#include "lwgw/doctor/support.hpp"
 
 #include <algorithm>
 #include <cctype>
 
+#include "lwgw/doctor/net.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/setup/edits.hpp"
 #include "lwgw/util/text.hpp"
-#include "net.hpp"
 
 namespace lwgw::doctor {
 

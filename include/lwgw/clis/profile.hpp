@@ -1,5 +1,5 @@
 // The coding CLIs lwgw configures, one profile each (a table, like ninja's kTools[]): names,
-// files and edits per mode, env file needs, exec plan and hints. Each profile is defined in its
+// files and edits per mode, env file needs, exec plan, hints and doctor checks. Each profile is defined in its
 // own src/clis/<name>.cpp and registered in src/clis/registry.cpp.
 #pragma once
 
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lwgw/context.hpp"
+#include "lwgw/doctor/cli.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/setup/edits.hpp"
 #include "lwgw/setup/model_choice.hpp"
@@ -77,9 +78,6 @@ struct ModelSlots {
   }
 };
 
-/// One check `lwgw doctor` runs for the CLI. The doctor issue fills this in.
-struct DoctorCheck {};
-
 /// Text the commands show for the CLI.
 struct Hints {
   std::string_view next{};      // appended to setup's `next:` line
@@ -108,7 +106,7 @@ struct CliProfile {
   setup::ExecPlan (*exec)(const ExecInputs&) = nullptr;
   Hints hints{};
   ModelSlots models{};
-  std::vector<DoctorCheck> doctor{};
+  doctor::CliDoctor doctor{};  // what `lwgw doctor` checks for it (lwgw/doctor/cli.hpp)
 
   /// Setup writes files for it (the profile has `files`).
   bool writes_files() const { return files != nullptr; }

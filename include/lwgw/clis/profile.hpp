@@ -1,6 +1,6 @@
 // The coding CLIs lwgw configures, one profile each (a table, like ninja's kTools[]): names,
-// files and edits per mode, env file needs, exec plan, hints and doctor checks. Each profile is defined in its
-// own src/clis/<name>.cpp and registered in src/clis/registry.cpp.
+// files and edits per mode, env file needs, exec plan, hints and doctor checks. Each profile is
+// defined in its own src/clis/<name>.cpp and registered in src/clis/registry.cpp.
 #pragma once
 
 #include <filesystem>

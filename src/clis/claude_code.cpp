@@ -42,6 +42,11 @@ std::vector<Edit> claude_edits(const Target& t, const std::string& model,
   return e;
 }
 
+std::filesystem::path claude_state_file(const Paths& paths, const Env& env) {
+  return env.get_or("CLAUDE_CONFIG_DIR", "") != "" ? paths.claude_config_dir / ".claude.json"
+                                                   : paths.home / ".claude.json";
+}
+
 }  // namespace setup
 
 // Claude Code's doctor checks: a second credential (auth conflict), a settings file that
@@ -128,11 +133,14 @@ Result auth_conflict(const Facts& f, const Done&) {
   auto found = second_credentials(f, first);
   if (found.empty()) return ok("only lwgw's credential is set");
   const bool shell = found.front().rfind("ANTHROPIC_API_KEY in this shell", 0) == 0;
+  const bool mine = found.front() == "env.ANTHROPIC_API_KEY in " + f.show(user_settings(f));
   Result r = fail(
       found.front() + ": Claude Code sends it too, next to lwgw's" +
           (found.size() > 1 ? " (and " + std::to_string(found.size() - 1) + " more)" : ""),
-      shell ? Fix{"unset it here, and remove it where it is exported", "unset ANTHROPIC_API_KEY"}
-            : Fix{"remove it from that file", ""});
+      shell  ? Fix{"unset it here, and remove it where it is exported", "unset ANTHROPIC_API_KEY"}
+      : mine ? Fix{"let setup take it out of the settings lwgw manages (teardown puts it back)",
+                   "lwgw setup claude-code --yes"}
+             : Fix{"remove it from that file (lwgw never edits project or managed settings)", ""});
   if (!first.file.empty()) r.source = first;
   return r.with("found", found);
 }
@@ -176,15 +184,14 @@ Result base_url_check(const Facts& f, const Done&) {
 
 Result onboarding(const Facts& f, const Done&) {
   if (auto s = unless_set_up(f, "claude-code")) return *s;
-  const auto file = f.env.get_or("CLAUDE_CONFIG_DIR", "") != ""
-                        ? f.paths.claude_config_dir / ".claude.json"
-                        : f.paths.home / ".claude.json";
+  const auto file = setup::claude_state_file(f.paths, f.env);
   auto doc = read_json(file);
   if (doc && doc->is_object() && doc->value("hasCompletedOnboarding", false))
     return ok("completed (" + f.show(file) + ")");
   return warn("onboarding not completed in " + f.show(file) +
                   ": the first interactive `claude` shows Anthropic's login screen",
-              {"add \"hasCompletedOnboarding\": true to " + f.show(file), ""})
+              {"set it up again (setup sets the flag; teardown takes it out)",
+               "lwgw setup claude-code"})
       .at(f.show(file));
 }
 
@@ -277,12 +284,22 @@ std::vector<setup::FileOp> files(const SetupInputs& in) {
   for (const auto& [slot, key] : {std::pair{"opus", kOpusKey}, std::pair{"sonnet", kSonnetKey}})
     if (std::string id = in.write(slot); !id.empty())
       edits.push_back({.cli = "claude-code", .path = {"env", key}, .value = id});
+  // --yes: the API key that would go out next to lwgw's token leaves the settings lwgw manages
+  // (recorded, so teardown puts it back).
+  if (in.fix) edits.push_back({.cli = "claude-code", .path = {"env", "ANTHROPIC_API_KEY"}});
+  // Without the onboarding flag the first interactive `claude` asks for an Anthropic login.
+  setup::FileOp onboarding{
+      .path = setup::claude_state_file(in.ctx.paths(), in.ctx.env),
+      .kind = setup::FileKind::kJson,
+      .owner = "claude-code",
+      .edits = {{.cli = "claude-code", .path = {"hasCompletedOnboarding"}, .value = true}}};
   return {{.path = settings_file(in),
            .kind = setup::FileKind::kJson,
            .owner = "claude-code",
            .edits = edits,
            .secret = t.mode == setup::Mode::kProxy,
-           .paste_hint = {.key = t.key, .shown_as = "<the output of `lwgw env --api-key`>"}}};
+           .paste_hint = {.key = t.key, .shown_as = "<the output of `lwgw env --api-key`>"}},
+          std::move(onboarding)};
 }
 
 // An API key next to lwgw's token makes Claude Code send both headers.
@@ -292,7 +309,8 @@ void after_setup(const SetupInputs& in, const std::vector<WrittenFile>& written)
     if (!setup::parse_json(w.text, doc) && setup::json_get(doc, {"env", "ANTHROPIC_API_KEY"}))
       in.ctx.log().warn(w.label +
                         " sets env.ANTHROPIC_API_KEY: Claude Code then sends it as "
-                        "x-api-key next to lwgw's token; remove it");
+                        "x-api-key next to lwgw's token; remove it, or run `lwgw setup "
+                        "claude-code --yes` to let lwgw take it out (teardown puts it back)");
   }
   if (in.ctx.env.get_or("ANTHROPIC_API_KEY", "") != "")
     in.ctx.log().warn(

@@ -106,7 +106,11 @@ Result wire_api(const Facts& f, const Done&) {
   return fail("[model_providers." + chat.front() + "] has wire_api = \"chat\"" +
                   (chat.size() > 1 ? " (and " + std::to_string(chat.size() - 1) + " more)" : "") +
                   ": current Codex refuses to load the file, so every codex command fails",
-              {"make it \"responses\" (lwgw changes only that key)", "lwgw setup codex --yes"})
+              chat == std::vector<std::string>{"lwgw"}
+                  ? Fix{"set it up again (lwgw's own provider)", "lwgw setup codex"}
+                  : Fix{"make it \"responses\" (lwgw changes only that key; doctor never edits "
+                        "another provider itself)",
+                        "lwgw setup codex --yes", true})
       .at(f.show(file), first_line)
       .with("providers", chat);
 }

@@ -231,7 +231,14 @@ int fix(Context& ctx, const DoctorOptions& o, const std::vector<const doctor::Ch
   const doctor::FixPlan plan = doctor::plan_fixes(before.results, {}, before.facts->paths.home);
   std::vector<StepOutcome> outcomes;
   outcomes.reserve(plan.steps.size());
-  for (const auto& s : plan.steps) outcomes.push_back(run_step(ctx, s, o.yes));
+  bool after_chmod = false;  // a setup preview may need a file's mode fixed first
+  for (const auto& s : plan.steps) {
+    outcomes.push_back(run_step(ctx, s, o.yes));
+    if (!o.yes && after_chmod && !outcomes.back().ok)
+      outcomes.back() = {true,
+                         "(its preview needs the steps before it; `--yes` runs them in order)"};
+    after_chmod |= s.kind == doctor::FixStep::Kind::kChmod;
+  }
   std::vector<std::string> secrets;
   if (before.facts->key) secrets.push_back(before.facts->key->key);
   if (before.facts->local_token) secrets.push_back(*before.facts->local_token);

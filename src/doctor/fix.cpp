@@ -43,7 +43,9 @@ std::optional<FixStep> step_of(const std::string& part, const std::filesystem::p
   }
   if (w.empty() || w[0] != "lwgw") return std::nullopt;
   s.args.assign(w.begin() + 1, w.end());
-  const bool setup_one = s.args.size() == 2 && s.args[0] == "setup" && clis::find(s.args[1]);
+  // `setup <cli>`, and `setup <cli> --yes`: its fixes are recorded, so teardown undoes them.
+  const bool setup_one = (s.args.size() == 2 || (s.args.size() == 3 && s.args[2] == "--yes")) &&
+                         s.args[0] == "setup" && clis::find(s.args[1]);
   const bool ok = s.args == std::vector<std::string>{"up"} ||
                   s.args == std::vector<std::string>{"down"} ||
                   s.args == std::vector<std::string>{"setup"} ||
@@ -81,7 +83,7 @@ FixPlan plan_fixes(const std::vector<Ran>& results, const std::vector<std::strin
     if (res.status != Status::kFail && res.status != Status::kWarn) continue;
     if (!only.empty() && std::find(only.begin(), only.end(), r.check->id) == only.end()) continue;
     std::vector<FixStep> steps;
-    bool all = res.fix && !res.fix->command.empty();
+    bool all = res.fix && !res.fix->command.empty() && !res.fix->by_hand;
     if (all)
       for (const auto& part : split(res.fix->command, " && ")) {
         auto s = step_of(part, home);

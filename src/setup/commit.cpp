@@ -92,6 +92,9 @@ void Run::commit(Planned& p) {
          !d.empty() && d != home && d != d.root_path() && !stdfs::exists(d); d = d.parent_path())
       p.record.created_dirs.push_back(d.string());
   }
+  // Changed by someone else since lwgw's last write: restoring the original would lose that.
+  if (p.had_record && sha256_hex(p.before.value_or("")) != p.record.written_sha)
+    p.record.changed_since = true;
   mode_t mode = p.op.secret ? 0600 : 0644;
   fs::atomic_write(p.op.path, p.after, mode, p.op.secret);
   p.record.written_sha = sha256_hex(p.after);
@@ -111,7 +114,7 @@ void Run::forget(const std::string& key, bool whole, const std::vector<Edit>& re
 // it). nullopt when that is not possible (changed since, or the backup is gone).
 std::optional<std::string> Run::restore_untouched(const std::string& key, const FileRecord& rec,
                                                   const std::string& current) {
-  if (sha256_hex(current) != rec.written_sha) return std::nullopt;
+  if (rec.changed_since || sha256_hex(current) != rec.written_sha) return std::nullopt;
   const stdfs::path path = key;
   std::optional<std::string> original;
   if (!rec.created && !rec.backup.empty()) original = fs::read_file(rec.backup);

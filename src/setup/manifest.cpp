@@ -42,6 +42,7 @@ FileRecord record_from_json(const json& v) {
   if (v.contains("original_mode")) r.original_mode = v["original_mode"].get<int>();
   r.backup = v.value("backup", "");
   r.written_sha = v.value("written_sha256", "");
+  r.changed_since = v.value("changed_since_setup", false);
   r.secret = v.value("secret", false);
   r.added_newline = v.value("added_newline", false);
   r.created_dirs = v.value("created_dirs", std::vector<std::string>{});
@@ -57,6 +58,7 @@ json record_to_json(const FileRecord& r) {
   if (r.original_mode) f["original_mode"] = *r.original_mode;
   if (!r.backup.empty()) f["backup"] = r.backup;
   f["written_sha256"] = r.written_sha;
+  if (r.changed_since) f["changed_since_setup"] = true;
   f["secret"] = r.secret;
   if (r.added_newline) f["added_newline"] = true;
   if (!r.created_dirs.empty()) f["created_dirs"] = r.created_dirs;

@@ -22,6 +22,9 @@ struct FileRecord {
   std::optional<int> original_mode;
   std::string backup;
   std::string written_sha;
+  /// Someone else changed the file between two of lwgw's writes: its original bytes are no
+  /// longer the way back, teardown takes lwgw's settings out instead.
+  bool changed_since = false;
   bool secret = false;
   bool added_newline = false;
   std::vector<std::string> created_dirs;  // directories setup created for it, deepest first

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "standin_process.hpp"
 #include "test_support.hpp"
@@ -148,8 +149,7 @@ TEST_CASE("doctor: a healthy setup of all six CLIs has no failure and no warning
   h.setup({"--all"});
   h.up();
   h.fake_clis();
-  h.reload_shell();
-  h.t.write(h.t.home() / ".claude.json", "{\"hasCompletedOnboarding\": true}\n");
+  h.reload_shell();  // setup also set Claude Code's onboarding flag (claude-code.onboarding)
   Run r = doctor(h.env);
   std::string problems;
   for (const auto& c : r.doc["checks"])
@@ -887,4 +887,114 @@ TEST_CASE("doctor: a CLI still pointing at the old proxy port fails codex.config
   Run after = doctor(h.env, {"codex", "claude-code"});
   CHECK(after.status("codex.configured") == "ok");
   CHECK(after.status("claude-code.configured") == "ok");
+}
+
+/// The plan's fix for `command`, or null.
+const json* fix_for(const Run& r, const std::string& command) {
+  for (const auto& f : r.doc["fixes"])
+    if (f["command"] == command) return &f;
+  return nullptr;
+}
+
+TEST_CASE("doctor --fix: Claude Code's onboarding flag, set by setup and taken out by teardown") {
+  Home h;
+  const auto state = h.t.home() / ".claude.json";
+  h.setup({"claude-code"});
+  CHECK(json::parse(h.t.read(state))["hasCompletedOnboarding"] == true);
+  // Claude Code rewrites its state file without the flag (a reset, or a fresh install).
+  const std::string reset = "{\n  \"numStartups\": 3\n}\n";
+  h.t.write(state, reset);
+  Run r = doctor(h.env, {"claude-code"});
+  CHECK(r.status("claude-code.onboarding") == "warn");
+  CHECK(r.command("claude-code.onboarding") == "lwgw setup claude-code");
+  Run applied = doctor(h.env, {"claude-code", "--fix", "--yes"});
+  REQUIRE(fix_for(applied, "lwgw setup claude-code"));
+  CHECK((*fix_for(applied, "lwgw setup claude-code"))["applied"] == true);
+  const json after = json::parse(h.t.read(state));
+  CHECK(after["hasCompletedOnboarding"] == true);
+  CHECK(after["numStartups"] == 3);  // Claude Code's own state stays
+  CHECK(doctor(h.env, {"claude-code"}).status("claude-code.onboarding") == "ok");
+  const auto fixed = snapshot(h.t.root());
+  CHECK(doctor(h.env, {"claude-code", "--fix", "--yes"}).doc["fixes"].empty());
+  CHECK(snapshot(h.t.root()) == fixed);
+  // teardown takes out only the flag: the file is Claude Code's.
+  REQUIRE(h.run("teardown", "claude-code").code == 0);
+  const json torn = json::parse(h.t.read(state));
+  CHECK(!torn.contains("hasCompletedOnboarding"));
+  CHECK(torn["numStartups"] == 3);
+}
+
+TEST_CASE("doctor --fix: ANTHROPIC_API_KEY in the settings lwgw manages; teardown puts it back") {
+  Home h;
+  const auto settings = h.t.home() / ".claude/settings.json";
+  const std::string original =
+      "{\n  \"env\": {\n    \"ANTHROPIC_API_KEY\": \"sk-ant-api03-OLDKEY\"\n  }\n}\n";
+  h.t.write(settings, original);
+  h.setup({"claude-code"});
+  Run r = doctor(h.env, {"claude-code"});
+  CHECK(r.status("claude-code.auth_conflict") == "fail");
+  CHECK(r.command("claude-code.auth_conflict") == "lwgw setup claude-code --yes");
+  Run plan = doctor(h.env, {"claude-code", "--fix"});
+  REQUIRE(fix_for(plan, "lwgw setup claude-code --yes"));
+  CHECK(has((*fix_for(plan, "lwgw setup claude-code --yes"))["output"], "ANTHROPIC_API_KEY"));
+  Run applied = doctor(h.env, {"claude-code", "--fix", "--yes"});
+  REQUIRE(fix_for(applied, "lwgw setup claude-code --yes"));
+  CHECK(!has(h.t.read(settings), "ANTHROPIC_API_KEY"));
+  CHECK(doctor(h.env, {"claude-code"}).status("claude-code.auth_conflict") == "ok");
+  const auto fixed = snapshot(h.t.root());
+  CHECK(doctor(h.env, {"claude-code", "--fix", "--yes"}).doc["fixes"].empty());
+  CHECK(snapshot(h.t.root()) == fixed);
+  REQUIRE(h.run("teardown", "claude-code").code == 0);
+  CHECK(h.t.read(settings) == original);
+}
+
+TEST_CASE("doctor --fix: a project file's API key and another Codex provider stay by hand") {
+  Home h;
+  h.setup({"claude-code", "codex"});
+  h.t.write(h.t.root() / "proj/.claude/settings.json",
+            "{\"env\": {\"ANTHROPIC_API_KEY\": \"sk-ant-api03-PROJECT\"}}\n");
+  h.append(".codex/config.toml", "\n[model_providers.old]\nname = \"old\"\nwire_api = \"chat\"\n");
+  const auto cwd = stdfs::current_path();
+  stdfs::current_path(h.t.root() / "proj");
+  const json plan = doctor(h.env, {"--fix", "claude-code", "codex"}).doc;
+  stdfs::current_path(cwd);
+  std::set<std::string> by_hand;
+  for (const auto& b : plan["by_hand"]) by_hand.insert(b["id"]);
+  CHECK(by_hand.count("claude-code.auth_conflict"));
+  CHECK(by_hand.count("codex.wire_api"));
+  for (const auto& f : plan["fixes"]) CHECK_MESSAGE(!has(f["command"], "--yes"), f.dump());
+}
+
+TEST_CASE("doctor: wire_api = \"chat\" in lwgw's own Codex provider is fixed by setup itself") {
+  Home h;
+  h.setup({"codex"});
+  const auto config = h.t.home() / ".codex/config.toml";
+  std::string text = h.t.read(config);
+  const auto at = text.find("wire_api = \"responses\"");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, std::string("wire_api = \"responses\"").size(), "wire_api = \"chat\"");
+  h.t.write(config, text);
+  Run r = doctor(h.env, {"codex"});
+  CHECK(r.status("codex.wire_api") == "fail");
+  CHECK(r.command("codex.wire_api") == "lwgw setup codex");
+  Run applied = doctor(h.env, {"codex", "--fix", "--yes"});
+  REQUIRE(fix_for(applied, "lwgw setup codex"));
+  CHECK(doctor(h.env, {"codex"}).status("codex.wire_api") == "ok");
+}
+
+TEST_CASE("doctor --fix's plan: a setup step after a chmod is not shown as failing") {
+  Home h;
+  h.setup({"gemini-cli"});
+  h.t.write(h.t.home() / ".gemini/settings.json", "{}\n");
+  const auto creds = h.t.home() / ".config/lwgw/credentials";
+  ::chmod(creds.c_str(), 0644);
+  Run plan = doctor(h.env, {"--fix"});
+  REQUIRE(plan.doc["fixes"].size() >= 2);
+  CHECK(plan.doc["fixes"][0]["command"] == "chmod 600 ~/.config/lwgw/credentials");
+  const json* setup = fix_for(plan, "lwgw setup gemini-cli");
+  REQUIRE(setup);
+  CHECK_MESSAGE(!has((*setup)["output"], "error"), (*setup)["output"]);
+  struct stat st {};
+  REQUIRE(::stat(creds.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0644);  // the plan changed nothing
 }

@@ -302,6 +302,22 @@ TEST_CASE("user edits made after setup survive teardown; only lwgw's keys go") {
   CHECK_FALSE(stdfs::exists(h.p(".config/lwgw/env.sh")));
 }
 
+TEST_CASE("user edits made between two setups survive teardown: no stale whole-file restore") {
+  Home h;
+  h.t.write(h.p(".bashrc"), "# mine\n");
+  REQUIRE(run_inproc({"setup", "claude-code", "codex", "--no-service"}, h.env).code == 0);
+  // The user changes each file (and drops one of lwgw's settings), then runs setup again, which
+  // rewrites them: the originals are no longer the way back.
+  h.t.write(h.p(".claude/settings.json"), "{\"theme\": \"dark\"}\n");
+  std::ofstream(h.p(".bashrc"), std::ios::app) << "export AFTER=1\n";
+  std::ofstream(h.p(".codex/config.toml"), std::ios::app) << "\n[tui]\ntheme = \"dark\"\n";
+  REQUIRE(run_inproc({"setup", "claude-code", "codex", "--no-service"}, h.env).code == 0);
+  REQUIRE(run_inproc({"teardown", "--all"}, h.env).code == 0);
+  CHECK(h.t.read(h.p(".claude/settings.json")) == "{\n  \"theme\": \"dark\"\n}\n");
+  CHECK(h.t.read(h.p(".bashrc")) == "# mine\nexport AFTER=1\n");
+  CHECK(h.t.read(h.p(".codex/config.toml")) == "\n[tui]\ntheme = \"dark\"\n");
+}
+
 TEST_CASE("proxy mode: no VK in any file, token files 0600, no secret on stdout/stderr") {
   Home h(true);
   h.env.set("HTTPS_PROXY", "http://proxy.corp:3128");

@@ -20,10 +20,13 @@ enum class Status { kOk, kWarn, kFail, kSkip };
 /// "ok", "warn", "fail", "skip" (the JSON vocabulary).
 const char* status_name(Status s);
 
-/// One copy-paste fix: what to do, and the exact command when there is one.
+/// One copy-paste fix: what to do, and the exact command when there is one. `doctor --fix`
+/// runs the command itself only when it is one of lwgw's reversible ones and not `by_hand`
+/// (set where it would change something that is not lwgw's, such as another Codex provider).
 struct Fix {
   std::string text;
   std::string command;
+  bool by_hand = false;
 };
 
 /// The file (and 1-based line, 0 = the whole file) a result is about.

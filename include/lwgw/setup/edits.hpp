@@ -146,6 +146,9 @@ std::string sh_quote(const std::string& s);
 
 // Per-CLI content (defined in src/clis/<cli>.cpp) ---------------------------------------------
 
+/// Claude Code's state file (~/.claude.json, or in $CLAUDE_CONFIG_DIR when set): where its
+/// onboarding flag lives.
+std::filesystem::path claude_state_file(const Paths& paths, const Env& env);
 /// Claude Code's settings.json edits for the mode (never ANTHROPIC_API_KEY).
 std::vector<Edit> claude_edits(const Target& t, const std::string& model,
                                const std::string& small_model, const std::string& no_proxy = "");

@@ -36,6 +36,7 @@ const char* level_name(Level level) {
 }
 
 void Logger::write(Level level, const char* tag, const std::string& msg) {
+  if (level <= Level::kWarn) ++problems_;
   if (!enabled(level)) return;
   std::lock_guard<std::mutex> lock(mutex_);
   *out_ << "lwgw: " << tag << redact(msg) << '\n' << std::flush;

@@ -1,6 +1,7 @@
 // Levelled logging for the command-line side; every line goes through redact().
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <ostream>
@@ -26,12 +27,15 @@ class Logger {
   void warn(const std::string& msg) { write(Level::kWarn, "warning: ", msg); }
   void info(const std::string& msg) { write(Level::kInfo, "", msg); }
   void debug(const std::string& msg) { write(Level::kDebug, "debug: ", msg); }
+  /// How many warnings and errors were reported so far (shown or not, with -q).
+  int problems() const { return problems_.load(); }
 
  private:
   void write(Level level, const char* tag, const std::string& msg);
   std::ostream* out_;
   Level level_;
   std::mutex mutex_;
+  std::atomic<int> problems_{0};
 };
 
 }  // namespace lwgw

@@ -306,6 +306,7 @@ int run_setup(Context& ctx, const SetupRequest& r) {
   std::optional<SetupLock> lock;
   if (!r.dry_run) lock.emplace(ctx.paths());
   Run run{ctx, Manifest::load(ctx.paths()), r.dry_run, *ctx.io.out};
+  const int problems_before = ctx.log().problems();
   Session s{.r = r, .run = run};
   start_session(ctx, s, profiles);
   for (const clis::CliProfile* p : profiles) setup_cli(s, *p);
@@ -323,6 +324,8 @@ int run_setup(Context& ctx, const SetupRequest& r) {
   report_models(s);
   if (s.target && r.mode == Mode::kProxy && !r.no_service) ensure_proxy(s);
   if (r.dry_run) run.out << "dry run: nothing was written\n";
+  if (!r.dry_run && (run.code != 0 || ctx.log().problems() > problems_before))
+    run.out << "something needs attention: `lwgw doctor` checks every CLI and names the fix\n";
   return run.code;
 }
 

@@ -805,6 +805,19 @@ TEST_CASE("status points at doctor when something is wrong, and only then") {
   CHECK(!has(run_bin({"status"}, h.env).out, "lwgw doctor"));
 }
 
+TEST_CASE("setup points at doctor when it saw something wrong, and only then") {
+  Home h;
+  const std::string hint = "`lwgw doctor` checks every CLI";
+  auto clean = h.run("setup", "codex", "--no-service", "--shell", "bash");
+  CHECK(clean.code == 0);
+  CHECK(!has(clean.out, hint));
+  h.env.set("ANTHROPIC_API_KEY", "sk-ant-api03-SECOND");  // a warning: two credentials
+  auto warned = h.run("setup", "claude-code", "--no-service", "--shell", "bash");
+  CHECK(warned.code == 0);
+  CHECK(has(warned.err, "ANTHROPIC_API_KEY is set in your environment"));
+  CHECK(has(warned.out, hint));
+}
+
 TEST_CASE("doctor --fix shows setup's diff and changes nothing; --yes applies; teardown restores") {
   Home h;
   const auto settings = h.t.home() / ".gemini/settings.json";

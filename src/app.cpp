@@ -8,6 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #if defined(__APPLE__)
 #include <mach-o/dyld.h>
 #endif
@@ -101,6 +102,45 @@ std::optional<std::string> tty_read_secret(const std::string& prompt) {
   return line;
 }
 
+/// `--json` among the arguments before a `--` (the options may not have been parsed).
+bool wants_json(const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a == "--") return false;
+    if (a == "--json") return true;
+  }
+  return false;
+}
+
+const char* exit_name(Exit e) {
+  switch (e) {
+    case Exit::kUsage:
+      return "usage";
+    case Exit::kConfig:
+      return "config";
+    case Exit::kNotRunning:
+      return "not_running";
+    default:
+      return "failed";
+  }
+}
+
+/// An error as the command's result: JSON on stdout with --json, else text on stderr.
+int report_error(Context& ctx, bool json, Exit code, const std::string& message,
+                 const std::string& hint = "") {
+  if (json) {
+    nlohmann::ordered_json j{{"error",
+                              {{"code", exit_name(code)},
+                               {"message", redact(message)},
+                               {"exit", static_cast<int>(code)}}}};
+    if (!hint.empty()) j["error"]["hint"] = hint;
+    *ctx.io.out << j.dump(2) << "\n";
+  } else {
+    *ctx.io.err << "lwgw: error: " << redact(message) << "\n";
+    if (!hint.empty()) *ctx.io.err << hint << "\n";
+  }
+  return static_cast<int>(code);
+}
+
 }  // namespace
 
 std::string version_text();
@@ -153,9 +193,8 @@ int run_command(const std::vector<std::string>& args, Context& ctx) {
     out << version_text() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
-    err << "lwgw: error: " << redact(e.what()) << "\n";
-    err << "Run 'lwgw --help' for usage.\n";
-    return static_cast<int>(Exit::kUsage);
+    return report_error(ctx, wants_json(args), Exit::kUsage, e.what(),
+                        "Run 'lwgw --help' for usage.");
   }
 
   if (!action) {
@@ -165,14 +204,11 @@ int run_command(const std::vector<std::string>& args, Context& ctx) {
   try {
     return action();
   } catch (const Error& e) {
-    err << "lwgw: error: " << redact(e.what()) << "\n";
-    return static_cast<int>(e.code());
+    return report_error(ctx, ctx.opts.json, e.code(), e.what());
   } catch (const std::exception& e) {
-    err << "lwgw: error: " << redact(e.what()) << "\n";
-    return static_cast<int>(Exit::kFailed);
+    return report_error(ctx, ctx.opts.json, Exit::kFailed, e.what());
   } catch (...) {
-    err << "lwgw: error: unexpected failure\n";
-    return static_cast<int>(Exit::kFailed);
+    return report_error(ctx, ctx.opts.json, Exit::kFailed, "unexpected failure");
   }
 }
 

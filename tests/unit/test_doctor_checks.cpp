@@ -607,6 +607,22 @@ TEST_CASE("doctor: usage errors exit 2 and an unusable environment 3, with or wi
   CHECK(bad_json.code == 2);
   CHECK(json::parse(bad_json.out)["error"]["exit"] == 2);
   CHECK(run_bin({"doctor", "--cli", "vim"}, t.env()).code == 2);
+  // A command-line error CLI11 finds (an unknown option, a missing value) is JSON too.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--json", "doctor", "--bogus"},
+        std::vector<std::string>{"doctor", "--json", "--report"}}) {
+    auto parse = run_bin(args, t.env());
+    CHECK(parse.code == 2);
+    const json j = json::parse(parse.out, nullptr, false);
+    REQUIRE_MESSAGE(!j.is_discarded(), parse.out << parse.err);
+    CHECK(j["error"]["code"] == "usage");
+    CHECK(j["error"]["exit"] == 2);
+  }
+  CHECK(run_bin({"doctor", "--bogus"}, t.env()).out.empty());  // text goes to stderr
+  // An error a command throws is JSON with --json as well.
+  auto thrown = run_bin({"--json", "config", "set", "proxy.max_connections", "0"}, t.env());
+  CHECK(thrown.code == 3);
+  CHECK(json::parse(thrown.out, nullptr, false)["error"]["code"] == "config");
   Env no_home = t.env();
   no_home.unset("HOME");
   auto broken = run_bin({"--json", "doctor"}, no_home);

@@ -66,12 +66,7 @@ struct Scope {
 };
 
 std::vector<Scope> scopes(const Facts& f) {
-#if defined(__APPLE__)
-  const std::filesystem::path managed =
-      "/Library/Application Support/ClaudeCode/managed-settings.json";
-#else
-  const std::filesystem::path managed = "/etc/claude-code/managed-settings.json";
-#endif
+  const std::filesystem::path& managed = f.claude_managed_settings;
   return {
       {managed, "managed settings " + managed.string()},
       {f.cwd / ".claude" / "settings.local.json", "project settings ./.claude/settings.local.json"},

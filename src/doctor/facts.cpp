@@ -126,6 +126,11 @@ Facts gather_facts(Context& ctx, double budget_s) {
                                             std::chrono::duration<double>(budget_s));
   f.env = ctx.env;
   f.paths = ctx.paths();
+#if defined(__APPLE__)
+  f.claude_managed_settings = "/Library/Application Support/ClaudeCode/managed-settings.json";
+#else
+  f.claude_managed_settings = "/etc/claude-code/managed-settings.json";
+#endif
   std::error_code ec;
   f.cwd = std::filesystem::current_path(ec);
   f.self_exe = ctx.self_exe;

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -50,6 +51,7 @@ struct Options {
   int drain_delay_ms = 3000;
   int cold_boot_ms = 0;
   std::string record;
+  int clock_offset_s = 0;  // the Date header's distance from this machine's clock
   std::string build_version = "dev";
   std::vector<std::string> models = {"gpt-5-mini", "claude-haiku-4-5-20251001", "gemini-2.5-flash"};
 };
@@ -125,6 +127,15 @@ class StandIn {
     // Without it small writes on a keep-alive connection wait for the peer's delayed ACK (Nagle):
     // 40 ms stalls that would swamp any proxy measurement made against the stand-in.
     svr_.set_tcp_nodelay(true);
+    // Every answer carries Date (RFC 9110), shifted by --clock-offset-s to stage clock skew.
+    svr_.set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+      const std::time_t now = std::time(nullptr) + opt_.clock_offset_s;
+      std::tm tm{};
+      ::gmtime_r(&now, &tm);
+      char buf[64];
+      std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+      res.set_header("Date", buf);
+    });
     svr_.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
           res.status = 500;
@@ -300,6 +311,9 @@ class StandIn {
     } else if (state == "budget_exceeded") {
       error(res, 402, "budget_exceeded", "budget exceeded for project (monthly)",
             {{"budget_scope", "project"}, {"budget_window", "month"}});
+    } else if (state == "rate_limited") {
+      res.set_header("Retry-After", "30");
+      error(res, 429, "rate_limited", "rate limit reached for this virtual key");
     } else {
       error(res, 503, "auth_upstream_unavailable", "control plane unreachable");
     }
@@ -799,12 +813,16 @@ int main(int argc, char** argv) {
   app.add_option("--profile", o.profile,
                  "seed | current | broken-unauth-200 | broken-healthz-500 | "
                  "broken-error-type (the broken ones are `seed` with one fault)");
-  app.add_option("--key", o.keys,
-                 "A key it accepts; KEY:revoked|disabled|expired|budget_exceeded|cp_down marks "
-                 "one that fails that way (repeatable). No key given = any key is accepted");
+  app.add_option(
+      "--key", o.keys,
+      "A key it accepts; KEY:revoked|disabled|expired|budget_exceeded|rate_limited|cp_down "
+      "marks "
+      "one that fails that way (repeatable). No key given = any key is accepted");
   app.add_option("--keys", o.keys_file, "File with `KEY [STATE]` lines, as --key");
   app.add_option("--budget-warning", o.budget_warning,
                  "X-LangWatch-Budget-Warning value on every dispatched request (e.g. project:95)");
+  app.add_option("--clock-offset-s", o.clock_offset_s,
+                 "Seconds added to the Date header of every answer (stages clock skew)");
   app.add_option("--deny-tool", o.deny_tools, "403 policy_violation when a request declares it");
   app.add_option("--frame-delay-ms", o.frame_delay_ms, "Pause between stream frames");
   app.add_option("--drain-delay-ms", o.drain_delay_ms,

@@ -310,3 +310,38 @@ TEST_CASE("doctor report: a CLI lwgw did not set up is one line, unless -v") {
       fail("lwgw's block is not in ~/.aider.conf.yml", {"set it up again", "lwgw setup aider"});
   CHECK(has(render_human(h, results, {.ascii = true}), "[--] aider.installed"));
 }
+
+TEST_CASE("doctor: Claude Code's managed settings override lwgw's base URL; named with its line") {
+  lwgw::test::TempHome t;
+  auto f = std::make_shared<Facts>();
+  f->env = t.env();
+  f->paths = resolve_paths(f->env);
+  f->cwd = t.root();
+  f->clis = {{"claude-code", "proxy"}};
+  f->mode = "proxy";
+  f->listen = "127.0.0.1:5566";
+  f->deadline = util::MonoClock::now() + std::chrono::seconds(5);
+  f->claude_managed_settings = t.root() / "etc/claude-code/managed-settings.json";
+  t.write(f->paths.claude_config_dir / "settings.json",
+          "{\"env\": {\"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:5566\"}}\n");
+  t.write(f->claude_managed_settings,
+          "{\n  \"env\": {\n    \"ANTHROPIC_BASE_URL\": \"https://corp.example/anthropic\"\n  "
+          "}\n}\n");
+  const auto& all = all_checks();
+  std::vector<const Check*> one;
+  for (const auto& c : all)
+    if (c.id == "claude-code.base_url") one.push_back(&c);
+  REQUIRE(one.size() == 1);
+  auto ran = run_checks(all, one, f);
+  REQUIRE(ran.size() == 1);
+  const Result& r = ran[0].result;
+  CHECK(r.status == Status::kFail);
+  CHECK_MESSAGE(r.summary.find("managed settings") != std::string::npos, r.summary);
+  CHECK(r.summary.find("corp.example") != std::string::npos);
+  REQUIRE(r.source);
+  CHECK(r.source->line == 3);
+  REQUIRE(r.fix);
+  CHECK(r.fix->command.empty());  // by hand: lwgw never edits managed settings
+  std::filesystem::remove(f->claude_managed_settings);
+  CHECK(run_checks(all, one, f)[0].result.status == Status::kOk);
+}

@@ -216,6 +216,33 @@ TEST_CASE("doctor maps the gateway's answers to /v1/models: 401, 403, 402, 503")
   CHECK(doctor(budget.env, {"gateway"}).status("gateway.budget") == "skip");
 }
 
+TEST_CASE("doctor: a rate-limited key is a warning for the gateway admin, not a failure") {
+  Home h({"--key", kVK + ":rate_limited"}, /*verify=*/false);
+  Run r = doctor(h.env, {"gateway"});
+  CHECK(r.status("gateway.auth") == "warn");
+  CHECK(has(r.summary("gateway.auth"), "rate limited"));
+  CHECK(r.check("gateway.auth")["details"]["who"] == "gateway admin");
+  CHECK(!r.fix_text("gateway.auth").empty());
+  CHECK(r.code == 0);
+  CHECK(doctor(h.env, {"gateway", "--strict"}).code == 1);
+}
+
+TEST_CASE("doctor: clock skew against the gateway's Date: ok, a warning, then a failure") {
+  struct Case {
+    int offset_s;
+    std::string status, words;
+  };
+  // (The seconds may differ by one: the Date header is read a moment after it was made.)
+  for (const Case& c : {Case{0, "ok", "the gateway's"}, Case{-120, "warn", "s ahead of"},
+                        Case{3600, "fail", "s behind the gateway's: TLS and token checks fail"}}) {
+    Home h({"--key", kVK, "--clock-offset-s", std::to_string(c.offset_s)});
+    Run r = doctor(h.env, {"network.clock", "gateway.health"});
+    CHECK_MESSAGE(r.status("network.clock") == c.status, r.summary("network.clock"));
+    CHECK_MESSAGE(has(r.summary("network.clock"), c.words), r.summary("network.clock"));
+    if (c.status != "ok") CHECK(r.command("network.clock") == "sudo timedatectl set-ntp true");
+  }
+}
+
 TEST_CASE("doctor warns about a budget past 80% and does not fail for it") {
   Home h({"--key", kVK, "--budget-warning", "project:95"});
   Run r = doctor(h.env, {"gateway"});

@@ -30,6 +30,8 @@ struct Facts {
   Paths paths;
   std::filesystem::path cwd;
   std::string self_exe;
+  /// Claude Code's managed (system-wide) settings file: it beats every other scope.
+  std::filesystem::path claude_managed_settings;
 
   Config config;  // effective: defaults and every layer that loads
   std::vector<ConfigProblem> config_problems;

@@ -49,7 +49,7 @@ complete -c lwgw -n '__fish_seen_subcommand_from setup' -l model -r -d 'Model th
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -l small-model -r -d 'Background model (Claude Code'\''s haiku slot, opencode'\''s small_model, Aider'\''s weak-model)'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -l force -d 'Write --model/--small-model even when the gateway does not serve it'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -l dry-run -d 'Print a diff per file and write nothing'
-complete -c lwgw -n '__fish_seen_subcommand_from setup' -l yes -d 'Also fix problems found (e.g. Codex providers with wire_api = "chat")'
+complete -c lwgw -n '__fish_seen_subcommand_from setup' -l yes -d 'Also fix problems found: Codex providers with wire_api = "chat", an ANTHROPIC_API_KEY in Claude Code'\''s settings (teardown puts both back)'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -l no-service -d 'Proxy mode: neither install the login service nor start the proxy'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -a 'claude-code codex gemini-cli opencode cursor aider'
 complete -c lwgw -n '__fish_seen_subcommand_from teardown' -l help -d 'Print this help message and exit'

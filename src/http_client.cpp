@@ -116,6 +116,28 @@ void apply_ca_file(void* handle, const std::string& ca_file) {
     curl_easy_setopt(c, CURLOPT_CAPATH, "/etc/ssl/certs");
 }
 
+void configure_easy(void* curl_easy, const Request& req, const Env& env, curl_slist* headers,
+                    char* errbuf) {
+  CURL* h = curl_easy;
+  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  if (req.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, req.connect_timeout_s);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, req.timeout_s);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "lwgw");
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  apply_proxy_settings(h, req.url, env);
+  apply_ca_file(h, req.ca_file);
+}
+
 Response send(const Request& req, const Env& env) {
   global_init();
   Response r;
@@ -131,27 +153,11 @@ Response send(const Request& req, const Env& env) {
   headers.reset(list);
   char errbuf[CURL_ERROR_SIZE] = {0};
   CURL* h = c.get();
-  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-  if (req.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-  if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
-  }
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, req.connect_timeout_s);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, req.timeout_s);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  configure_easy(h, req, env, list, errbuf);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &r);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "lwgw");
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  apply_proxy_settings(h, req.url, env);
-  apply_ca_file(h, req.ca_file);
 
   auto start = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(h);

@@ -9,6 +9,8 @@
 
 #include "lwgw/environment.hpp"
 
+struct curl_slist;
+
 namespace lwgw::http {
 
 struct Header {
@@ -65,6 +67,12 @@ Response send(const Request& request, const Env& env);
 void apply_proxy_settings(void* curl_easy, const std::string& url, const Env& env);
 /// Applies `ca_file` (when non-empty) on top of the system trust store to a curl easy handle.
 void apply_ca_file(void* curl_easy, const std::string& ca_file);
+/// Sets up a curl easy handle for `req` the way every lwgw request goes: method and body,
+/// `headers` (built by the caller, kept alive until the transfer ends), HTTP/1.1, timeouts,
+/// `errbuf` (CURL_ERROR_SIZE), http(s) only, the Env's proxies and `req.ca_file`. The caller sets
+/// the write and header callbacks.
+void configure_easy(void* curl_easy, const Request& req, const Env& env, curl_slist* headers,
+                    char* errbuf);
 
 /// A NO_PROXY value: `current` (the user's, possibly empty) with 127.0.0.1, localhost and ::1
 /// appended where missing, so that an HTTP proxy never sees loopback traffic.

@@ -1,5 +1,6 @@
 // `lwgw completion`: bash, zsh and fish scripts generated from the command tree itself.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <sstream>
 
 #include "lwgw/commands/table.hpp"
@@ -25,6 +26,12 @@ struct Node {
   std::vector<Node> children;
 };
 
+/// A help text on one line (the shells' description fields are single-line).
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
 std::vector<Opt> options_of(const CLI::App& app) {
   std::vector<Opt> out;
   auto visible = [](const CLI::Option* opt) {
@@ -32,8 +39,9 @@ std::vector<Opt> options_of(const CLI::App& app) {
   };
   for (const CLI::Option* o : app.get_options(visible)) {
     bool value = o->get_items_expected_max() > 0;
-    for (const auto& l : o->get_lnames()) out.push_back({"--" + l, o->get_description(), value});
-    for (const auto& s : o->get_snames()) out.push_back({"-" + s, o->get_description(), value});
+    const std::string about = one_line(o->get_description());
+    for (const auto& l : o->get_lnames()) out.push_back({"--" + l, about, value});
+    for (const auto& s : o->get_snames()) out.push_back({"-" + s, about, value});
   }
   return out;
 }
@@ -53,7 +61,7 @@ std::vector<std::string> words_for(const std::string& cmd, const std::string& su
 }
 
 Node build(const CLI::App& app, int depth, const std::string& parent) {
-  Node n{app.get_name(), app.get_description(), options_of(app), {}, {}};
+  Node n{app.get_name(), one_line(app.get_description()), options_of(app), {}, {}};
   if (depth == 1) n.words = words_for(n.name, "");
   if (depth == 2) n.words = words_for(parent, n.name);
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))

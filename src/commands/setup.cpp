@@ -39,7 +39,8 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
                "Write --model/--small-model even when the gateway does not serve it");
   cmd.add_flag("--dry-run", o->dry_run, "Print a diff per file and write nothing");
   cmd.add_flag("--yes", o->yes,
-               "Also fix problems found (e.g. Codex providers with wire_api = \"chat\")");
+               "Also fix problems found: Codex providers with wire_api = \"chat\", an\n"
+               "ANTHROPIC_API_KEY in Claude Code's settings (teardown puts both back)");
   cmd.add_flag("--no-service", o->no_service,
                "Proxy mode: neither install the login service nor start the proxy");
   cmd.footer(

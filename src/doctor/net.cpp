@@ -328,22 +328,11 @@ Stream stream(const http::Request& req, const Env& env) {
     list.reset(curl_slist_append(list.release(), (hd.name + ": " + hd.value).c_str()));
   char errbuf[CURL_ERROR_SIZE] = {0};
   StreamState st{&s, util::MonoClock::now(), util::MonoClock::now()};
-  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list.get());
-  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, req.connect_timeout_s);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, req.timeout_s);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  http::configure_easy(h, req, env, list.get(), errbuf);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_stream_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &st);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_stream_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &s.response);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "lwgw");
-  http::apply_proxy_settings(h, req.url, env);
-  http::apply_ca_file(h, req.ca_file);
   const CURLcode rc = curl_easy_perform(h);
   s.total_ms = util::ms_since(st.start);
   if (rc != CURLE_OK) {

@@ -125,11 +125,18 @@ Result no_proxy(const Facts& f, const Done&) {
     return fail(var + " is set and the NO_PROXY in Claude Code's settings.json lacks " + host +
                     ": its requests to lwgw go to that proxy",
                 {"set it up again (it adds loopback)", "lwgw setup claude-code"});
-  return fail(var + " is set and NO_PROXY does not cover " + host + ": " + list +
-                  " send their requests to lwgw through that proxy",
-              {"open a new terminal (lwgw's env file adds loopback), or in this one",
-               "export NO_PROXY=\"${NO_PROXY:+$NO_PROXY,}127.0.0.1,localhost,::1\" "
-               "no_proxy=\"${no_proxy:+$no_proxy,}127.0.0.1,localhost,::1\""})
+  const std::string head = var + " is set and NO_PROXY does not cover " + host + ": " + list +
+                           " send their requests to lwgw through that proxy";
+  auto env_file = read_text(f.paths.config_dir / "env.sh");
+  if (env_file && env_file->find("127.0.0.1,localhost,::1") == std::string::npos)
+    return fail(head + ", and lwgw's env file does not add loopback",
+                {"set up again (the env file then adds loopback), and open a new terminal",
+                 "lwgw setup"})
+        .at(f.show(f.paths.config_dir / "env.sh"))
+        .with("clis", uncovered);
+  return fail(head, {"open a new terminal (lwgw's env file adds loopback), or in this one",
+                     "export NO_PROXY=\"${NO_PROXY:+$NO_PROXY,}127.0.0.1,localhost,::1\" "
+                     "no_proxy=\"${no_proxy:+$no_proxy,}127.0.0.1,localhost,::1\""})
       .with("clis", uncovered);
 }
 

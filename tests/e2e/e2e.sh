@@ -306,6 +306,21 @@ teardown_restores() { # compare HOME against the snapshot taken before setup
   created_left=$(LC_ALL=C comm -13 <(cut -d' ' -f1 "$before") <(cut -d' ' -f1 "$after_setup") |
     LC_ALL=C comm -12 - <(cut -d' ' -f1 "$T/snap.after"))
   cli_files=$(LC_ALL=C comm -13 <(cut -d' ' -f1 "$after_setup") <(cut -d' ' -f1 "$T/snap.after") | wc -l)
+  # A file setup created that the CLI has written since (Claude Code's ~/.claude.json) is the CLI's
+  # now: teardown keeps it, but nothing of lwgw's may remain in it.
+  local p rewritten="" kept=""
+  for p in $created_left; do
+    if [ "$(awk -v p="$p" '$1 == p {print $NF}' "$after_setup")" != \
+      "$(awk -v p="$p" '$1 == p {print $NF}' "$T/snap.after")" ]; then
+      rewritten+="$p "
+    else kept+="$p"$'\n'; fi
+  done
+  created_left=${kept%$'\n'}
+  for p in $rewritten; do
+    if grep -qE 'hasCompletedOnboarding|ANTHROPIC_AUTH_TOKEN|lwgw_lt_|vk-lw-' "$H/$p"; then
+      fail "teardown: $p (written by the CLI since setup) still holds lwgw's settings"
+    else ok "teardown: $p, written by the CLI since setup, keeps the CLI's content and none of lwgw's"; fi
+  done
   if [ -z "$changed" ]; then ok "teardown: every file that was there before setup is byte-identical (links still links)"
   else fail "teardown: changed or missing after teardown:"; sed 's/^/  changed| /' <<<"$changed"; fi
   if [ -z "$created_left" ]; then ok "teardown: the files setup created are gone"

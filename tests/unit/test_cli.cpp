@@ -106,7 +106,7 @@ TEST_CASE("bash completion completes commands, CLI names and config keys") {
   CHECK(complete("lwgw service i").find("install") != std::string::npos);
 }
 
-TEST_CASE("the man page documents every command and passes groff") {
+TEST_CASE("the man page documents every command, each its own entry, and passes groff") {
   TempHome t;
   auto man = t.read(source_dir() / "man" / "lwgw.1");
   for (const auto& c : command_table()) {
@@ -116,8 +116,28 @@ TEST_CASE("the man page documents every command and passes groff") {
   }
   Env env = t.env();
   if (!process::find_in_path("groff", env)) return;
-  auto r = process::run({"groff", "-man", "-ww", "-z", (source_dir() / "man" / "lwgw.1").string()},
-                        "", env);
+  const std::string page = (source_dir() / "man" / "lwgw.1").string();
+  auto r = process::run({"groff", "-man", "-ww", "-z", page}, "", env);
   CHECK_MESSAGE(r.exit_code == 0, r.err);
   CHECK_MESSAGE(r.err.empty(), r.err);
+  // Rendered: every command starts a tagged paragraph of its own in COMMANDS (a missing .TP
+  // once folded `up` into the text of `exec`).
+  auto text = process::run({"groff", "-man", "-Tutf8", "-P-c", "-P-b", "-P-u", page}, "", env);
+  REQUIRE(text.exit_code == 0);
+  const std::string& out = text.out;
+  const size_t from = out.find("\nCOMMANDS\n"), to = out.find("\nCONFIGURATION\n");
+  REQUIRE(from != std::string::npos);
+  REQUIRE(to != std::string::npos);
+  const std::string commands = out.substr(from, to - from);
+  for (const auto& c : command_table()) {
+    const std::string tag = "\n       " + std::string(c.name);
+    const size_t at = commands.find(tag);
+    const bool own = at != std::string::npos &&
+                     (commands[at + tag.size()] == ' ' || commands[at + tag.size()] == '\n');
+    CHECK_MESSAGE(own, c.name << " has no entry of its own in the rendered COMMANDS section");
+  }
+  // SEE ALSO names only pages that exist (the coding CLIs have none).
+  const std::string see_also = out.substr(out.find("\nSEE ALSO\n"));
+  for (const char* missing : {"claude(1)", "codex(1)", "gemini(1)"})
+    CHECK_MESSAGE(see_also.find(missing) == std::string::npos, missing);
 }

@@ -18,6 +18,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "standin_process.hpp"
 #include "test_support.hpp"
@@ -73,6 +74,13 @@ Run doctor(const Env& env, std::vector<std::string> args = {}) {
   out.doc = json::parse(r.out, nullptr, false);
   REQUIRE_MESSAGE(!out.doc.is_discarded(), "not JSON:\n" << r.out << r.err);
   return out;
+}
+
+/// The plan's fix for `command`, or null.
+const json* fix_for(const Run& r, const std::string& command) {
+  for (const auto& f : r.doc["fixes"])
+    if (f["command"] == command) return &f;
+  return nullptr;
 }
 
 /// A temp HOME logged in to a stand-in gateway, its proxy on a free port (not started), fake
@@ -474,6 +482,34 @@ TEST_CASE("doctor: HTTPS_PROXY with a NO_PROXY that lacks loopback; proxy creden
   Run mixed = doctor(h.env, {"network"});
   CHECK(mixed.status("network.proxy_env") == "warn");
   CHECK(mixed.command("network.proxy_env") == "export HTTPS_PROXY=\"$https_proxy\"");
+}
+
+TEST_CASE("doctor --fix: an env file without the loopback NO_PROXY clause is set up again") {
+  Home h;
+  h.setup({"codex"});
+  const auto env_sh = h.t.home() / ".config/lwgw/env.sh";
+  std::string kept;
+  {
+    std::istringstream in(h.t.read(env_sh));
+    for (std::string line; std::getline(in, line);)
+      if (line.find("127.0.0.1") == std::string::npos) kept += line + "\n";
+  }
+  h.t.write(env_sh, kept);  // as an older lwgw wrote it, or an edit
+  h.env.set("HTTPS_PROXY", "http://proxy.corp.example:3128");
+  h.env.set("NO_PROXY", ".corp.example");
+  Run r = doctor(h.env, {"network"});
+  CHECK(r.status("network.no_proxy") == "fail");
+  CHECK(has(r.summary("network.no_proxy"), "lwgw's env file does not add loopback"));
+  CHECK(r.command("network.no_proxy") == "lwgw setup");
+  Run applied = doctor(h.env, {"network", "--fix", "--yes"});
+  REQUIRE(fix_for(applied, "lwgw setup"));
+  CHECK((*fix_for(applied, "lwgw setup"))["applied"] == true);
+  CHECK(has(h.t.read(env_sh), "127.0.0.1,localhost,::1"));
+  // What is left is this shell: a new terminal has loopback.
+  Run after = doctor(h.env, {"network"});
+  CHECK(has(after.fix_text("network.no_proxy"), "open a new terminal"));
+  h.env.set("NO_PROXY", ".corp.example,127.0.0.1,localhost,::1");
+  CHECK(doctor(h.env, {"network"}).status("network.no_proxy") == "ok");
 }
 
 TEST_CASE("doctor: a shell started before setup is a warning to open a new terminal") {
@@ -943,13 +979,6 @@ TEST_CASE("doctor: a CLI still pointing at the old proxy port fails codex.config
   Run after = doctor(h.env, {"codex", "claude-code"});
   CHECK(after.status("codex.configured") == "ok");
   CHECK(after.status("claude-code.configured") == "ok");
-}
-
-/// The plan's fix for `command`, or null.
-const json* fix_for(const Run& r, const std::string& command) {
-  for (const auto& f : r.doc["fixes"])
-    if (f["command"] == command) return &f;
-  return nullptr;
 }
 
 TEST_CASE("doctor --fix: Claude Code's onboarding flag, set by setup and taken out by teardown") {

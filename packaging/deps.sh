@@ -7,7 +7,8 @@ debian_packages=(
   g++ cmake make pkg-config git
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libevent-dev
   libtomlplusplus-dev doctest-dev
-  zsh fish groff-base
+  zsh fish groff-base man-db
+  dpkg-dev lintian ruby
   clang-format clang-tidy
 )
 brew_packages=(cmake pkg-config cli11 cpp-httplib nlohmann-json curl openssl@3 tomlplusplus libevent doctest zsh fish groff)

@@ -5,6 +5,7 @@
 # holds the commit instead (export-subst in .gitattributes).
 file(READ ${SOURCE_DIR}/cmake/commit.txt LWGW_ARCHIVE_COMMIT)
 string(STRIP "${LWGW_ARCHIVE_COMMIT}" LWGW_ARCHIVE_COMMIT)
+string(SUBSTRING "${LWGW_ARCHIVE_COMMIT}" 0 12 LWGW_ARCHIVE_COMMIT)
 execute_process(
   COMMAND git rev-parse --short=12 HEAD
   WORKING_DIRECTORY ${SOURCE_DIR}

@@ -306,6 +306,7 @@ int run_setup(Context& ctx, const SetupRequest& r) {
   std::optional<SetupLock> lock;
   if (!r.dry_run) lock.emplace(ctx.paths());
   Run run{ctx, Manifest::load(ctx.paths()), r.dry_run, *ctx.io.out};
+  if (!r.dry_run) run.recover();
   Session s{.r = r, .run = run};
   start_session(ctx, s, profiles);
   for (const clis::CliProfile* p : profiles) setup_cli(s, *p);

@@ -82,6 +82,7 @@ void Run::commit(Planned& p) {
     return;
   }
   const std::string key = p.op.path.string();
+  check_target(p.op.path);
   if (!p.had_record && p.before) {
     auto b = backup_path(p.op.path);
     fs::ensure_dir(b.parent_path(), 0700);
@@ -108,6 +109,15 @@ void Run::commit(Planned& p) {
   manifest.pending.erase(key);
   manifest.save(ctx.paths());
   crash_point::reach("setup.recorded");
+}
+
+void Run::check_target(const stdfs::path& path) {
+  const Paths& ps = ctx.paths();
+  const stdfs::path target = fs::write_target(path);
+  if (auto why = fs::outside_refusal(
+          target, {ps.home, ps.codex_home, ps.claude_config_dir, ps.zdotdir, ps.xdg_config_home}))
+    throw config_error(label(path) + ": " + *why);
+  fs::check_write(target);
 }
 
 void Run::announce(const std::string& key, const Intent& in) {
@@ -177,6 +187,7 @@ std::optional<std::string> Run::restore_untouched(const std::string& key, const 
   if (dry_run) {
     show_diff(path, current, original);
   } else {
+    check_target(path);
     announce(key,
              {sha256_hex(current), original ? std::optional(sha256_hex(*original)) : std::nullopt,
               std::nullopt, rec});
@@ -212,6 +223,7 @@ std::string Run::take_out(const std::string& key, const FileRecord& rec, bool wh
     if (dry_run) {
       show_diff(path, current, std::nullopt);
     } else {
+      check_target(path);
       announce(key, {sha256_hex(current), std::nullopt, std::nullopt, rec});
       crash_point::reach("teardown.announced");
       fs::remove_file(path);
@@ -227,6 +239,7 @@ std::string Run::take_out(const std::string& key, const FileRecord& rec, bool wh
   if (dry_run) {
     show_diff(path, current, next);
   } else {
+    check_target(path);
     FileRecord after = rec;
     after.edits = rest;
     after.written_sha = sha256_hex(next);

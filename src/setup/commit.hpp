@@ -42,6 +42,9 @@ struct Run {
   std::filesystem::path backup_path(const std::filesystem::path& file);
   void show_diff(const std::filesystem::path& path, const std::optional<std::string>& before,
                  const std::optional<std::string>& after);
+  /// Throws Error(kConfig) when the file a write to `path` lands in lies outside HOME and the
+  /// CLIs' directories, is another user's, or is read-only.
+  void check_target(const std::filesystem::path& path);
   /// Saves the manifest with `in` announced for `key`, before the file is touched.
   void announce(const std::string& key, const Intent& in);
   void remove_temps_of(const std::string& key);

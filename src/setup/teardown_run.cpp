@@ -6,6 +6,7 @@
 #include "commit.hpp"
 #include "lock.hpp"
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/fs.hpp"
 #include "lwgw/setup/engine.hpp"
 #include "shell_files.hpp"
 
@@ -121,6 +122,7 @@ void teardown_shell(Run& run, const std::vector<std::string>& clis,
 
 int run_teardown(Context& ctx, const TeardownRequest& r) {
   if (r.clis.empty() && !r.all) throw usage_error("name the CLIs to restore, or use --all");
+  fs::check_home(ctx.paths().home);
   std::optional<SetupLock> lock;
   if (!r.dry_run) lock.emplace(ctx.paths());
   Run run{ctx, Manifest::load(ctx.paths()), r.dry_run, *ctx.io.out};

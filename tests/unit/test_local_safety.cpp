@@ -1,0 +1,164 @@
+// Issue 16 items 10-13: other local users and root. Files keep their owner and place (no write
+// outside HOME through a symlink, none to another user's or a read-only file, the group kept, no
+// root run on a user's HOME); lwgw's own directories are trusted only when they are the user's
+// and private, and its state file is never followed through a symlink; `down` signals only this
+// HOME's proxy; a foreign holder of the proxy's port gets a token that no longer works.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lwgw/daemon/stop.hpp"
+#include "lwgw/fs.hpp"
+#include "test_support.hpp"
+
+using namespace lwgw;
+using namespace lwgw::test;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+const std::string kToken = "lwgw_lt_TESTTOKENtesttoken0123456789abcdefghijklmno";
+const std::string kVk = "vk-lw-01HZX9N0ABCDEFGHJKMNPQRSTV";
+constexpr uid_t kNobody = 65534;
+
+bool has(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
+
+// A logged-in HOME (credentials written directly) whose gateway and proxy ports are unused.
+struct Home {
+  TempHome t;
+  Env env = t.env();
+  explicit Home(int proxy_port = unused_port()) {
+    env.set("SHELL", "/bin/bash");
+    env.set("LWGW_GATEWAY_URL", "http://127.0.0.1:" + std::to_string(unused_port()));
+    env.set("LWGW_LISTEN", "127.0.0.1:" + std::to_string(proxy_port));
+    const auto cred = p(".config/lwgw/credentials");
+    t.write(cred, "{\n  \"local_token\": \"" + kToken + "\",\n  \"vk\": \"" + kVk + "\"\n}\n");
+    ::chmod(cred.parent_path().c_str(), 0700);
+    ::chmod(cred.c_str(), 0600);
+  }
+  stdfs::path p(const std::string& rel) const { return t.home() / rel; }
+  RunResult setup(const std::string& cli) const {
+    return run_inproc({"setup", cli, "--shell", "bash", "--no-service"}, env);
+  }
+  std::string token() const {
+    return nlohmann::json::parse(t.read(p(".config/lwgw/credentials"))).value("local_token", "");
+  }
+};
+
+fs::Facts file_facts(uid_t uid, mode_t mode, fs::Facts::Kind kind = fs::Facts::Kind::kRegular) {
+  fs::Facts f;
+  f.exists = true;
+  f.kind = kind;
+  f.uid = uid;
+  f.mode = mode;
+  return f;
+}
+
+bool root() {
+  return ::geteuid() == 0;
+}
+
+}  // namespace
+
+// ---- item 11: files keep their owner and place ------------------------------------------------
+
+TEST_CASE("write_refusal: another user's file, a read-only file, a non-file; never mine") {
+  CHECK_FALSE(fs::write_refusal("/h/.bashrc", file_facts(1000, 0644), 1000));
+  CHECK_FALSE(fs::write_refusal("/h/.bashrc", fs::Facts{}, 1000));  // absent: created
+  CHECK(has(fs::write_refusal("/h/.bashrc", file_facts(1001, 0644), 1000).value_or(""),
+            "belongs to uid 1001"));
+  CHECK(has(fs::write_refusal("/h/.bashrc", file_facts(1000, 0644), 0).value_or(""),
+            "belongs to uid 1000"));  // root does not take over a user's file either
+  CHECK(has(fs::write_refusal("/h/.bashrc", file_facts(1000, 0444), 1000).value_or(""),
+            "read-only (mode 0444)"));
+  CHECK(has(
+      fs::write_refusal("/h/x", file_facts(1000, 0755, fs::Facts::Kind::kDir), 1000).value_or(""),
+      "not a regular file"));
+}
+
+TEST_CASE("outside_refusal: only under HOME and the CLIs' directories") {
+  const std::vector<stdfs::path> roots = {"/home/u", "/opt/codex"};
+  CHECK_FALSE(fs::outside_refusal("/home/u/.bashrc", roots));
+  CHECK_FALSE(fs::outside_refusal("/opt/codex/config.toml", roots));
+  CHECK(fs::outside_refusal("/etc/passwd", roots));
+  CHECK(fs::outside_refusal("/home/u2/.bashrc", roots));  // a prefix is not a parent
+  CHECK(fs::outside_refusal("/home/u/../v/.bashrc", roots));
+}
+
+TEST_CASE("home_refusal: root on a HOME that another user owns") {
+  CHECK(has(
+      fs::home_refusal("/home/u", file_facts(1000, 0755, fs::Facts::Kind::kDir), 0).value_or(""),
+      "running as root on /home/u, which belongs to uid 1000"));
+  CHECK_FALSE(fs::home_refusal("/root", file_facts(0, 0700, fs::Facts::Kind::kDir), 0));
+  CHECK_FALSE(fs::home_refusal("/home/u", file_facts(1000, 0755, fs::Facts::Kind::kDir), 1000));
+}
+
+TEST_CASE("setup refuses a dotfile whose symlink leads outside HOME, and leaves the target") {
+  Home h;
+  const auto outside = h.t.root() / "outside" / "passwd";
+  h.t.write(outside, "root:x:0:0:root:/root:/bin/bash\n");
+  stdfs::create_symlink(outside, h.p(".bashrc"));
+  auto r = h.setup("codex");
+  CHECK(r.code == 3);
+  CHECK(has(r.err, "outside your home directory"));
+  CHECK(h.t.read(outside) == "root:x:0:0:root:/root:/bin/bash\n");
+  CHECK(stdfs::is_symlink(h.p(".bashrc")));
+  // A link inside HOME (a dotfiles checkout) is still written through.
+  Home in;
+  in.t.write(in.p("dotfiles/bashrc"), "# mine\n");
+  stdfs::create_symlink(in.p("dotfiles/bashrc"), in.p(".bashrc"));
+  CHECK(in.setup("codex").code == 0);
+  CHECK(has(in.t.read(in.p("dotfiles/bashrc")), "# >>> lwgw >>>"));
+  CHECK(stdfs::is_symlink(in.p(".bashrc")));
+}
+
+TEST_CASE("a read-only dotfile is reported, not replaced") {
+  Home h;
+  h.t.write(h.p(".codex/config.toml"), "model = \"gpt-5\"\n");
+  ::chmod(h.p(".codex/config.toml").c_str(), 0444);
+  auto r = h.setup("codex");
+  CHECK(r.code == 3);
+  CHECK(has(r.err, "read-only (mode 0444)"));
+  CHECK(h.t.read(h.p(".codex/config.toml")) == "model = \"gpt-5\"\n");
+  CHECK(*fs::file_mode(h.p(".codex/config.toml")) == 0444);
+}
+
+TEST_CASE("another user's dotfile is refused; a replaced file keeps its group") {
+  if (!root()) return;  // chown needs root; write_refusal's test covers the rule
+  Home h;
+  h.t.write(h.p(".claude/settings.json"), "{}\n");
+  REQUIRE(::chown(h.p(".claude/settings.json").c_str(), kNobody, kNobody) == 0);
+  auto r = h.setup("claude-code");
+  CHECK(r.code == 3);
+  CHECK(has(r.err, "belongs to uid 65534"));
+  CHECK(h.t.read(h.p(".claude/settings.json")) == "{}\n");
+
+  h.t.write(h.p(".codex/config.toml"), "model = \"gpt-5\"\n");
+  REQUIRE(::chown(h.p(".codex/config.toml").c_str(), 0, kNobody) == 0);
+  ::chmod(h.p(".codex/config.toml").c_str(), 0640);
+  REQUIRE(h.setup("codex").code == 0);
+  struct stat st {};
+  REQUIRE(::stat(h.p(".codex/config.toml").c_str(), &st) == 0);
+  CHECK(has(h.t.read(h.p(".codex/config.toml")), "lwgw"));
+  CHECK(st.st_uid == 0);
+  CHECK(st.st_gid == kNobody);
+  CHECK((st.st_mode & 07777) == 0640);
+}
+
+TEST_CASE("root on a HOME that another user owns: setup and teardown refuse, exit 3") {
+  if (!root()) return;  // home_refusal's test covers the rule
+  Home h;
+  REQUIRE(::chown(h.t.home().c_str(), kNobody, kNobody) == 0);
+  auto r = h.setup("codex");
+  CHECK(r.code == 3);
+  CHECK(has(r.err, "running as root on " + h.t.home().string()));
+  CHECK(has(r.err, "Run lwgw as that user"));
+  CHECK_FALSE(stdfs::exists(h.p(".codex/config.toml")));
+  CHECK_FALSE(stdfs::exists(h.p(".bashrc")));
+  CHECK(run_inproc({"teardown", "--all"}, h.env).code == 3);
+}

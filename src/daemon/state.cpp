@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include <unistd.h>
+
 #include "lwgw/config.hpp"
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/fs.hpp"
@@ -25,14 +27,21 @@ void write_state(const Paths& paths, const State& s) {
                         {"gateway", s.gateway},
                         {"exe", s.exe},
                         {"started_at", s.started_at}};
-  fs::ensure_dir(paths.runtime_dir, 0700);
-  fs::atomic_write(state_file(paths), doc.dump(2) + "\n", 0600, true);
+  fs::ensure_private_dir(paths.runtime_dir);
+  fs::write_private(state_file(paths), doc.dump(2) + "\n");
+}
+
+void check_state_file(const Paths& paths) {
+  fs::read_private(state_file(paths));
 }
 
 std::optional<State> read_state(const Paths& paths) {
   std::optional<std::string> text;
+  // A directory another user can write into says nothing trustworthy about this HOME's proxy.
+  const fs::Facts dir = fs::facts_of(paths.runtime_dir);
+  if (dir.exists && fs::dir_refusal(paths.runtime_dir, dir, ::geteuid())) return std::nullopt;
   try {
-    text = fs::read_file(state_file(paths));
+    text = fs::read_private(state_file(paths));
   } catch (...) {
     return std::nullopt;
   }

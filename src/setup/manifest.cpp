@@ -107,7 +107,7 @@ std::filesystem::path Manifest::path(const Paths& p) {
 
 Manifest Manifest::load(const Paths& p) {
   Manifest m;
-  auto text = fs::read_file(path(p));
+  auto text = fs::read_private(path(p));
   if (!text) return m;
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
@@ -136,8 +136,8 @@ void Manifest::save(const Paths& p) const {
     j["pending"] = json::object();
     for (auto& [k, in] : pending) j["pending"][k] = intent_to_json(in);
   }
-  fs::ensure_dir(p.state_dir, 0700);
-  fs::atomic_write(path(p), j.dump(2) + "\n", 0600, true);
+  fs::ensure_private_dir(p.state_dir);
+  fs::write_private(path(p), j.dump(2) + "\n");
 }
 
 std::string sha256_hex(const std::string& data) {

@@ -162,3 +162,65 @@ TEST_CASE("root on a HOME that another user owns: setup and teardown refuse, exi
   CHECK_FALSE(stdfs::exists(h.p(".bashrc")));
   CHECK(run_inproc({"teardown", "--all"}, h.env).code == 3);
 }
+
+// ---- item 13: lwgw's own directories and state file -------------------------------------------
+
+TEST_CASE("dir_refusal: a link, another user's, writable by others; a private one is fine") {
+  using K = fs::Facts::Kind;
+  CHECK_FALSE(fs::dir_refusal("/run/user/1000/lwgw", file_facts(1000, 0700, K::kDir), 1000));
+  CHECK_FALSE(fs::dir_refusal("/run/user/1000/lwgw", file_facts(1000, 0755, K::kDir), 1000));
+  CHECK(has(fs::dir_refusal("/r/lwgw", file_facts(1001, 0700, K::kDir), 1000).value_or(""),
+            "belongs to uid 1001"));
+  CHECK(has(fs::dir_refusal("/r/lwgw", file_facts(1000, 0777, K::kDir), 1000).value_or(""),
+            "writable by others (mode 0777)"));
+  CHECK(has(fs::dir_refusal("/r/lwgw", file_facts(1000, 0770, K::kDir), 1000).value_or(""),
+            "chmod 700 /r/lwgw"));
+  CHECK(has(fs::dir_refusal("/r/lwgw", file_facts(1000, 0777, K::kLink), 1000).value_or(""),
+            "symbolic link"));
+}
+
+TEST_CASE("up refuses a runtime directory others can write, and never writes through proxy.json") {
+  Home h;
+  h.t.write(h.p(".bashrc"), "# mine\n");
+  const auto dir = h.t.root() / "runtime" / "lwgw";
+  stdfs::create_directories(dir);
+  ::chmod(dir.c_str(), 0777);
+  stdfs::create_symlink(h.p(".bashrc"), dir / "proxy.json");
+  auto r = run_bin({"up"}, h.env);
+  CHECK(r.code == 3);
+  CHECK(has(r.err, dir.string() + " is writable by others (mode 0777)"));
+  CHECK(h.t.read(h.p(".bashrc")) == "# mine\n");
+
+  // Private again, but proxy.json still a link: refused, not followed.
+  ::chmod(dir.c_str(), 0700);
+  r = run_bin({"up"}, h.env);
+  CHECK(r.code == 3);
+  CHECK(has(r.err, "proxy.json is a symbolic link"));
+  CHECK(h.t.read(h.p(".bashrc")) == "# mine\n");
+  run_bin({"down", "--timeout", "5"}, h.env);
+}
+
+TEST_CASE("up refuses a runtime directory that another user owns") {
+  if (!root()) return;  // dir_refusal's test covers the rule
+  Home h;
+  const auto dir = h.t.root() / "runtime" / "lwgw";
+  stdfs::create_directories(dir);
+  ::chmod(dir.c_str(), 0700);
+  REQUIRE(::chown(dir.c_str(), kNobody, kNobody) == 0);
+  auto r = run_bin({"up"}, h.env);
+  CHECK(r.code == 3);
+  CHECK(has(r.err, dir.string() + " belongs to uid 65534"));
+  CHECK_FALSE(stdfs::exists(dir / "proxy.json"));
+}
+
+TEST_CASE("read_private and write_private refuse a symlink instead of following it") {
+  TempHome t;
+  t.write(t.root() / "victim", "keep\n");
+  stdfs::create_symlink(t.root() / "victim", t.root() / "state.json");
+  CHECK_THROWS_WITH(fs::read_private(t.root() / "state.json"),
+                    doctest::Contains("is a symbolic link"));
+  CHECK_THROWS_WITH(fs::write_private(t.root() / "state.json", "{}"),
+                    doctest::Contains("is a symbolic link"));
+  CHECK(t.read(t.root() / "victim") == "keep\n");
+  CHECK_FALSE(fs::read_private(t.root() / "absent"));
+}

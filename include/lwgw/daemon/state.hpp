@@ -26,6 +26,9 @@ bool process_alive(int pid);
 
 /// Writes the state atomically (0600). Throws Error on failure.
 void write_state(const Paths& paths, const State& state);
+/// Throws Error(kConfig) when the state file is a symlink (it is never followed: written over, it
+/// would replace whatever it points to).
+void check_state_file(const Paths& paths);
 /// The recorded state, or nullopt when there is none or it is unreadable.
 std::optional<State> read_state(const Paths& paths);
 /// Removes the state file if it still names `pid`.

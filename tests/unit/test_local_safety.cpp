@@ -224,3 +224,84 @@ TEST_CASE("read_private and write_private refuse a symlink instead of following 
   CHECK(t.read(t.root() / "victim") == "keep\n");
   CHECK_FALSE(fs::read_private(t.root() / "absent"));
 }
+
+// ---- item 12: down signals only this HOME's proxy ---------------------------------------------
+
+namespace {
+// A live process that looks like `lwgw up` to a glance at its command line (argv[0] named lwgw,
+// an `up` argument), and a loopback server that answers /_lwgw/status with that pid: what a
+// stale state file can point at once the pid is reused.
+struct Impostor {
+  TempHome& t;
+  stdfs::path exe = t.root() / "impostor" / "lwgw";
+  std::unique_ptr<Spawned> proc;
+  std::unique_ptr<LoopbackServer> fake;
+  explicit Impostor(TempHome& home) : t(home) {
+    stdfs::create_directories(exe.parent_path());
+    stdfs::create_symlink("/usr/bin/perl", exe);
+    proc = std::make_unique<Spawned>(std::vector<std::string>{exe.string(), "-e", "sleep 60", "up"},
+                                     t.env(), t.root() / "impostor.log");
+    const int pid = proc->pid();
+    fake = std::make_unique<LoopbackServer>([pid](httplib::Server& s) {
+      s.Get("/_lwgw/status", [pid](const httplib::Request&, httplib::Response& res) {
+        res.set_content(nlohmann::json{{"pid", pid}, {"status", "ok"}}.dump(), "application/json");
+      });
+    });
+  }
+  // A state file naming the impostor (start_time "" = a file of an older lwgw).
+  void state(const std::string& start_time) const {
+    const auto dir = t.root() / "runtime" / "lwgw";
+    stdfs::create_directories(dir);
+    ::chmod(dir.c_str(), 0700);
+    nlohmann::json doc = {{"pid", proc->pid()},
+                          {"listen", "127.0.0.1:" + std::to_string(fake->port())},
+                          {"gateway", "http://127.0.0.1:9"}};
+    if (!start_time.empty()) doc["start_time"] = start_time;
+    t.write(dir / "proxy.json", doc.dump());
+  }
+  bool alive() const { return proc->wait(200) == -1; }
+};
+}  // namespace
+
+TEST_CASE("stop_refusal: another start time, someone else's socket, or nothing to prove it") {
+  using daemon::Hold;
+  daemon::State s;
+  s.pid = 42;
+  s.listen = "127.0.0.1:5566";
+  s.start_time = "1000";
+  CHECK_FALSE(daemon::stop_refusal(s, "1000", Hold::kYes));
+  CHECK_FALSE(daemon::stop_refusal(s, "1000", Hold::kNobody));  // draining: socket closed
+  CHECK(has(daemon::stop_refusal(s, "2000", Hold::kYes).value_or(""), "another program"));
+  CHECK(has(daemon::stop_refusal(s, "1000", Hold::kNo).value_or(""), "does not hold"));
+  s.start_time.clear();
+  CHECK_FALSE(daemon::stop_refusal(s, "1000", Hold::kYes));
+  CHECK(daemon::stop_refusal(s, "1000", Hold::kNobody));
+}
+
+TEST_CASE("stat_start_time reads field 22 after the command name") {
+  const std::string stat =
+      "4242 (lw gw) (x)) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 12345 "
+      "300";
+  CHECK(daemon::stat_start_time(stat) == "987654");
+  CHECK_FALSE(daemon::stat_start_time("4242 (x) S 1 2"));
+  CHECK(daemon::process_start_time(static_cast<int>(::getpid())).has_value());
+}
+
+TEST_CASE("down leaves alone a process the stale state file names, even one posing as the proxy") {
+  TempHome t;
+  Impostor imp(t);
+  // Recorded start time differs: the pid belongs to another program now.
+  imp.state("1");
+  auto r = run_bin({"down", "--timeout", "1"}, t.env());
+  CHECK(r.code == 4);
+  CHECK(has(r.err, "not running"));
+  CHECK(imp.alive());
+  // An older state file without a start time: the pid does not hold the listening socket.
+  imp.state("");
+  r = run_bin({"down", "--timeout", "1"}, t.env());
+  CHECK(r.code == 4);
+  CHECK(has(r.err, "does not hold the proxy's listening socket"));
+  CHECK(has(r.err, "did not signal it"));
+  CHECK(imp.alive());
+  CHECK_FALSE(stdfs::exists(t.root() / "runtime" / "lwgw" / "proxy.json"));
+}

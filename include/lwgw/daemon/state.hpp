@@ -16,7 +16,18 @@ struct State {
   std::string gateway;
   std::string exe;
   std::string started_at;
+  /// When the kernel started the process (process_start_time), so that a pid reused by another
+  /// program is never taken for the proxy; empty in files of older versions.
+  std::string start_time;
 };
+
+/// The start time of process `pid` as the kernel reports it (an opaque, comparable string):
+/// Linux /proc/<pid>/stat field 22 (clock ticks since boot); macOS the p_starttime of
+/// sysctl(KERN_PROC_PID). nullopt when the process is gone or it cannot be read.
+std::optional<std::string> process_start_time(int pid);
+/// Field 22 (starttime) of a /proc/<pid>/stat line (pure; the command name may hold spaces and
+/// parentheses: fields are counted after the last ')').
+std::optional<std::string> stat_start_time(const std::string& stat);
 
 std::filesystem::path state_file(const Paths& paths);
 std::filesystem::path log_file(const Paths& paths);

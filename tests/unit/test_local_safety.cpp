@@ -305,3 +305,46 @@ TEST_CASE("down leaves alone a process the stale state file names, even one posi
   CHECK(imp.alive());
   CHECK_FALSE(stdfs::exists(t.root() / "runtime" / "lwgw" / "proxy.json"));
 }
+
+// ---- item 10: a foreign holder of the proxy's port --------------------------------------------
+
+TEST_CASE("up finds a foreign program on proxy.listen: the token is replaced in the CLIs") {
+  LoopbackServer squatter([](httplib::Server& s) {
+    s.Get("/.*", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 404;
+      res.set_content("not found", "text/plain");
+    });
+  });
+  Home h(squatter.port());
+  REQUIRE(h.setup("claude-code").code == 0);
+  REQUIRE(has(h.t.read(h.p(".claude/settings.json")), kToken));
+  auto r = run_bin({"up"}, h.env);
+  CHECK(r.code == 1);
+  CHECK(has(r.err, "is held by"));
+  CHECK(has(r.err, "replaces the token"));
+  const std::string fresh = h.token();
+  CHECK(fresh != kToken);
+  CHECK(fresh.rfind("lwgw_lt_", 0) == 0);
+  const std::string settings = h.t.read(h.p(".claude/settings.json"));
+  CHECK_FALSE(has(settings, kToken));
+  CHECK(has(settings, fresh));
+  // status names the holder as a failure, not as "not running" alone.
+  auto st = run_bin({"status"}, h.env);
+  CHECK(st.code == 1);
+  CHECK(has(st.out, "held by"));
+}
+
+TEST_CASE("setup --rotate-token: a new token in the proxy-mode CLIs, the old one void") {
+  Home h;
+  REQUIRE(h.setup("claude-code").code == 0);
+  REQUIRE(h.setup("codex").code == 0);
+  auto r = run_inproc({"setup", "--rotate-token", "--no-service"}, h.env);
+  CHECK(r.code == 0);
+  CHECK(has(r.out, "local token: replaced"));
+  const std::string fresh = h.token();
+  CHECK(fresh != kToken);
+  CHECK(has(h.t.read(h.p(".claude/settings.json")), fresh));
+  CHECK_FALSE(has(h.t.read(h.p(".claude/settings.json")), kToken));
+  CHECK(has(h.t.read(h.p(".config/lwgw/env.sh")), fresh));
+  CHECK_FALSE(has(h.t.read(h.p(".config/lwgw/env.sh")), kToken));
+}

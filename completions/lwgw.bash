@@ -24,7 +24,7 @@ _lwgw() {
     whoami)
       words='--help -h --offline' ;;
     setup)
-      words='claude-code codex gemini-cli opencode cursor aider --help -h --all --direct --shell --model --small-model --force --dry-run --yes --no-service' ;;
+      words='claude-code codex gemini-cli opencode cursor aider --help -h --all --direct --shell --model --small-model --force --dry-run --yes --no-service --rotate-token' ;;
     teardown)
       words='claude-code codex gemini-cli opencode cursor aider --help -h --all --dry-run' ;;
     env)

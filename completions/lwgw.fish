@@ -51,6 +51,7 @@ complete -c lwgw -n '__fish_seen_subcommand_from setup' -l force -d 'Write --mod
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -l dry-run -d 'Print a diff per file and write nothing'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -l yes -d 'Also fix problems found: Codex providers with wire_api = "chat", an ANTHROPIC_API_KEY in Claude Code'\''s settings (teardown puts both back)'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -l no-service -d 'Proxy mode: neither install the login service nor start the proxy'
+complete -c lwgw -n '__fish_seen_subcommand_from setup' -l rotate-token -d 'Replace the local token, write the new one into the proxy-mode CLIs and make the running proxy accept only it'
 complete -c lwgw -n '__fish_seen_subcommand_from setup' -a 'claude-code codex gemini-cli opencode cursor aider'
 complete -c lwgw -n '__fish_seen_subcommand_from teardown' -l help -d 'Print this help message and exit'
 complete -c lwgw -n '__fish_seen_subcommand_from teardown' -s h -d 'Print this help message and exit'

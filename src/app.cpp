@@ -14,6 +14,7 @@
 #endif
 
 #include "lwgw/commands/table.hpp"
+#include "lwgw/crash_point.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/http_client.hpp"
 #include "lwgw/redact.hpp"
@@ -223,6 +224,7 @@ int main_entry(int argc, char** argv, char** envp) {
         ::isatty(STDOUT_FILENO) != 0,
         tty_read_secret};
   Context ctx(Env::from_environ(envp), io, self_path(argc > 0 ? argv[0] : nullptr));
+  crash_point::arm(ctx.env);
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   int code = run(args, ctx);
   std::cout.flush();

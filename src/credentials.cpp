@@ -77,6 +77,7 @@ class FileStore : public CredentialStore {
   void save(const nlohmann::json& doc) {
     fs::ensure_dir(paths_.credentials_file.parent_path(), 0700);
     ::chmod(paths_.credentials_file.parent_path().c_str(), 0700);
+    fs::ensure_private_dir(paths_.credentials_file.parent_path());
     fs::atomic_write(paths_.credentials_file, doc.dump(2) + "\n", 0600, /*force_mode=*/true);
   }
   Paths paths_;

@@ -72,7 +72,7 @@ void save_login_state(const Paths& paths, const LoginState& s) {
                         {"store", s.store},
                         {"verified_at", s.verified_at},
                         {"verification", s.verification}};
-  fs::ensure_dir(paths.state_dir, 0700);
+  fs::ensure_private_dir(paths.state_dir);
   fs::atomic_write(paths.state_dir / "login.json", doc.dump(2) + "\n", 0600);
 }
 

@@ -97,7 +97,7 @@ void save_verification(const Paths& paths, const Verification& v) {
   nlohmann::ordered_json doc = {
       {"gateway", v.gateway}, {"key_id", v.key_id},           {"key", v.key},         {"at", v.at},
       {"result", v.result},   {"http_status", v.http_status}, {"message", v.message}, {"by", v.by}};
-  fs::ensure_dir(paths.state_dir, 0700);
+  fs::ensure_private_dir(paths.state_dir);
   fs::atomic_write(verification_file(paths), doc.dump(2) + "\n", 0600);
 }
 

@@ -30,6 +30,13 @@ Counters counters(const std::optional<daemon::Live>& live) {
 int down(Context& ctx, int timeout_s) {
   auto target = daemon::find_stop_target(ctx.paths(), ctx.env);
   if (!target) throw Error(Exit::kNotRunning, "the proxy is not running");
+  if (!target->refusal.empty()) {
+    daemon::remove_state(ctx.paths(), target->pid);
+    throw Error(Exit::kNotRunning, "the proxy is not running: its state file named " +
+                                       target->refusal +
+                                       ". lwgw did not signal it, and removed the stale file " +
+                                       daemon::state_file(ctx.paths()).string());
+  }
   const Counters before = counters(target->live);
   *ctx.io.err << "lwgw: stopping the proxy (pid " << target->pid << ")";
   if (before.inflight > 0)

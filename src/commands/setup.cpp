@@ -19,6 +19,7 @@ struct SetupOptions {
   bool yes = false;
   bool no_service = false;
   bool force = false;
+  bool rotate_token = false;
 };
 }  // namespace
 
@@ -43,6 +44,9 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
                "ANTHROPIC_API_KEY in Claude Code's settings (teardown puts both back)");
   cmd.add_flag("--no-service", o->no_service,
                "Proxy mode: neither install the login service nor start the proxy");
+  cmd.add_flag("--rotate-token", o->rotate_token,
+               "Replace the local token, write the new one into the proxy-mode CLIs and make the "
+               "running proxy accept only it");
   cmd.footer(
       "Proxy mode (default) points the CLIs at http://<proxy.listen> with the local token, so no\n"
       "virtual key is written to any file; --direct uses gateway.url and the key. Every file is\n"
@@ -53,6 +57,8 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
       "agent), or, where there is none, starts the proxy in the background. NO_PROXY gets\n"
       "127.0.0.1,localhost,::1 so that an HTTP proxy never sees the loopback traffic.\n"
       "Without CLI names (and without --all), setup runs again for the CLIs already set up.\n"
+      "--rotate-token makes a new local token (the old one stops working), writes it into the\n"
+      "CLIs set up in proxy mode and reloads the running proxy; CLI names set those up after.\n"
       "Models: each CLI's main model and the ones it calls on its own are pinned to models the\n"
       "gateway serves (GET /v1/models): --model/--small-model, else the CLI's own setting when\n"
       "served, else the newest served model of its family. Unknown list: nothing is changed.");
@@ -69,6 +75,11 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
       r.dry_run = o->dry_run;
       r.yes = o->yes;
       r.force = o->force;
+      if (o->rotate_token) {
+        if (o->direct) throw usage_error("--rotate-token is about proxy mode; drop --direct");
+        const int code = setup::rotate_token(ctx, r);
+        return r.clis.empty() ? code : std::max(code, setup::run_setup(ctx, r));
+      }
       if (r.clis.empty()) {
         if (o->direct)
           throw usage_error(

@@ -272,7 +272,11 @@ void print_report(Context& ctx, const Report& r) {
       << r.proxy.pid << ")\n";
     o << "listen:         http://" << r.listen << "\n";
   } else {
-    o << "proxy:          " << ctx.paint("not running", 31) << " (start it with `lwgw up`)\n";
+    o << "proxy:          " << ctx.paint("not running", 31)
+      << (r.port_holder.empty() ? " (start it with `lwgw up`)"
+                                : ", and another program holds its address: the CLIs set up "
+                                  "for it send that program their requests")
+      << "\n";
     o << "listen:         " << r.listen << " ("
       << (r.port_holder.empty()
               ? std::string(probe::port_of(r.listen) ? "free" : "any free port")
@@ -295,7 +299,8 @@ int status(Context& ctx) {
     *ctx.io.out << report_json(r).dump(2) << "\n";
   else
     print_report(ctx, r);
-  if (!r.running) return static_cast<int>(Exit::kNotRunning);
+  // Another program on proxy.listen is worse than no proxy: the CLIs send it their requests.
+  if (!r.running && r.port_holder.empty()) return static_cast<int>(Exit::kNotRunning);
   return r.problems.empty() ? 0 : static_cast<int>(Exit::kFailed);
 }
 

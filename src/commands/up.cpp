@@ -4,7 +4,10 @@
 
 #include "lwgw/commands/table.hpp"
 #include "lwgw/daemon/host.hpp"
+#include "lwgw/daemon/port_holder.hpp"
 #include "lwgw/daemon/start.hpp"
+#include "lwgw/daemon/state.hpp"
+#include "lwgw/probe/local.hpp"
 #include "lwgw/setup/engine.hpp"
 #include "lwgw/util/text.hpp"
 
@@ -35,8 +38,29 @@ void warn_other_address(Context& ctx, const std::string& listen_flag) {
                  ": to move them, run `lwgw config set proxy.listen " + listen_flag + "`");
 }
 
+// While lwgw was down, a program of another user (or any other) took proxy.listen: the CLIs set
+// up in proxy mode may have sent it the local token, so the token is replaced (and written into
+// them) before the start fails on the taken port. Linux: the port table says the port is taken,
+// so a free port costs no probe.
+void rotate_if_squatted(Context& ctx) {
+  const std::string listen = ctx.config().get_string("proxy.listen");
+  const int port = probe::port_of(listen);
+  if (port == 0 || !daemon::port_listening(port)) return;
+  if (daemon::find_running(ctx.paths(), ctx.env)) return;
+  const probe::Listener l = probe::identify_listener(listen, ctx.env);
+  if (l.kind != probe::Listener::Kind::kForeign) return;
+  ctx.log().warn(listen + " (proxy.listen) is held by " +
+                 (l.holder.empty() ? std::string("another program") : l.holder) +
+                 ", not lwgw: a CLI may have sent it the local token, so lwgw replaces the token "
+                 "now (the old one stops working)");
+  setup::SetupRequest r;
+  r.no_service = true;
+  setup::rotate_token(ctx, r);
+}
+
 int run_background(Context& ctx, const UpOptions& o) {
   warn_other_address(ctx, o.listen);
+  rotate_if_squatted(ctx);
   daemon::Started s = daemon::start_background(ctx, o.listen);
   if (s.already)
     *ctx.io.err << "lwgw: the proxy already runs on " << s.url

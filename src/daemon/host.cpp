@@ -14,6 +14,7 @@
 #include "lwgw/daemon/port_holder.hpp"
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/error.hpp"
+#include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/proxy/settings.hpp"
 #include "lwgw/redact.hpp"
@@ -73,7 +74,7 @@ int Host::run() {
   pid_ = static_cast<int>(::getpid());
   write_state(ctx_.paths(),
               State{pid_, address(pre_.listen.host, port_), ctx_.config().get_string("gateway.url"),
-                    ctx_.self_exe, util::utc_now_iso()});
+                    ctx_.self_exe, util::utc_now_iso(), process_start_time(pid_).value_or("")});
   ready_.send(Ready{port_, pid_});
   if (!daemonized())
     *ctx_.io.err << "lwgw: proxy listening on " << url_for(pre_.listen.host, port_) << " (pid "
@@ -88,6 +89,9 @@ int Host::run() {
 void Host::start() {
   no_core_dumps();
   try {
+    fs::ensure_private_dir(ctx_.paths().state_dir);
+    fs::ensure_private_dir(ctx_.paths().runtime_dir);
+    check_state_file(ctx_.paths());
     pre_ = preflight(ctx_, options_.listen);
     if (auto live = find_running(ctx_.paths(), ctx_.env))
       throw failure("the proxy already runs (pid " + std::to_string(live->state.pid) + ", " +

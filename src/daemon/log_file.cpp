@@ -16,7 +16,7 @@ namespace stdfs = std::filesystem;
 
 RotatingLog::RotatingLog(stdfs::path path, std::uintmax_t max_bytes, int keep, int mirror_fd)
     : path_(std::move(path)), max_bytes_(max_bytes), keep_(keep), mirror_fd_(mirror_fd) {
-  fs::ensure_dir(path_.parent_path(), 0700);
+  fs::ensure_private_dir(path_.parent_path());
   open_file();
 }
 

@@ -28,6 +28,28 @@ std::optional<std::string> listening_inode(int port) {
 }
 }  // namespace
 
+Hold holds_listener(int pid, int port) {
+  if (!std::ifstream("/proc/net/tcp")) return Hold::kUnknown;
+  auto inode = listening_inode(port);
+  if (!inode) return Hold::kNobody;
+  const std::string target = "socket:[" + *inode + "]";
+  const std::string fd_dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* fds = ::opendir(fd_dir.c_str());
+  if (!fds) return Hold::kUnknown;
+  Hold found = Hold::kNo;
+  while (dirent* f = ::readdir(fds)) {
+    char buf[256];
+    const std::string link = fd_dir + "/" + f->d_name;
+    ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+    if (n > 0 && std::string(buf, static_cast<size_t>(n)) == target) {
+      found = Hold::kYes;
+      break;
+    }
+  }
+  ::closedir(fds);
+  return found;
+}
+
 bool port_listening(int port) {
   return listening_inode(port).has_value();
 }

@@ -43,7 +43,7 @@ std::map<std::string, std::string> load_record(Context& ctx) {
 }
 
 void save_record(Context& ctx, const std::map<std::string, std::string>& rec) {
-  fs::ensure_dir(ctx.paths().state_dir, 0700);
+  fs::ensure_private_dir(ctx.paths().state_dir);
   fs::atomic_write(record_file(ctx), nlohmann::json{{"files", rec}}.dump(2) + "\n", 0600);
 }
 

@@ -32,7 +32,8 @@ Started start_background(Context& ctx, const std::string& listen_flag) {
   if (!ctx.opts.config_path.empty())
     req.args.insert(req.args.begin(), {"--config", ctx.opts.config_path});
   if (!listen_flag.empty()) req.args.insert(req.args.end(), {"--listen", listen_flag});
-  fs::ensure_dir(ctx.paths().state_dir, 0700);
+  fs::ensure_private_dir(ctx.paths().state_dir);
+  fs::ensure_private_dir(ctx.paths().runtime_dir);
 
   auto readiness = spawn_detached(req);
   if (!readiness) throw failure("the proxy exited while starting; see `lwgw logs`");

@@ -3,7 +3,14 @@
 #include <cerrno>
 #include <csignal>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <vector>
+
+#if defined(__APPLE__)
+#include <sys/sysctl.h>
+#endif
+
+#include <unistd.h>
 
 #include "lwgw/config.hpp"
 #include "lwgw/daemon/state.hpp"
@@ -20,19 +27,23 @@ std::filesystem::path log_file(const Paths& paths) {
 }
 
 void write_state(const Paths& paths, const State& s) {
-  nlohmann::json doc = {{"pid", s.pid},
-                        {"listen", s.listen},
-                        {"gateway", s.gateway},
-                        {"exe", s.exe},
-                        {"started_at", s.started_at}};
-  fs::ensure_dir(paths.runtime_dir, 0700);
-  fs::atomic_write(state_file(paths), doc.dump(2) + "\n", 0600, true);
+  nlohmann::json doc = {{"pid", s.pid}, {"listen", s.listen},         {"gateway", s.gateway},
+                        {"exe", s.exe}, {"started_at", s.started_at}, {"start_time", s.start_time}};
+  fs::ensure_private_dir(paths.runtime_dir);
+  fs::write_private(state_file(paths), doc.dump(2) + "\n");
+}
+
+void check_state_file(const Paths& paths) {
+  fs::read_private(state_file(paths));
 }
 
 std::optional<State> read_state(const Paths& paths) {
   std::optional<std::string> text;
+  // A directory another user can write into says nothing trustworthy about this HOME's proxy.
+  const fs::Facts dir = fs::facts_of(paths.runtime_dir);
+  if (dir.exists && fs::dir_refusal(paths.runtime_dir, dir, ::geteuid())) return std::nullopt;
   try {
-    text = fs::read_file(state_file(paths));
+    text = fs::read_private(state_file(paths));
   } catch (...) {
     return std::nullopt;
   }
@@ -45,6 +56,7 @@ std::optional<State> read_state(const Paths& paths) {
   s.gateway = doc.value("gateway", "");
   s.exe = doc.value("exe", "");
   s.started_at = doc.value("started_at", "");
+  s.start_time = doc.value("start_time", "");
   return s;
 }
 
@@ -93,9 +105,55 @@ bool process_alive(int pid) {
   return close == std::string::npos || close + 2 >= stat->size() || (*stat)[close + 2] != 'Z';
 }
 
+std::optional<std::string> stat_start_time(const std::string& stat) {
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 1));
+  std::string field;
+  for (int n = 3; fields >> field; ++n)  // the state is field 3
+    if (n == 22)
+      return field.find_first_not_of("0123456789") == std::string::npos ? std::optional(field)
+                                                                        : std::nullopt;
+  return std::nullopt;
+}
+
+std::optional<std::string> process_start_time(int pid) {
+  if (pid <= 0) return std::nullopt;
+#if defined(__APPLE__)
+  // macOS has no /proc: the kernel's process table says when the process started.
+  int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PID, pid};
+  struct kinfo_proc info {};
+  size_t size = sizeof info;
+  if (::sysctl(mib, 4, &info, &size, nullptr, 0) != 0 || size == 0) return std::nullopt;
+  const auto& t = info.kp_proc.p_starttime;
+  return std::to_string(t.tv_sec) + "." + std::to_string(t.tv_usec);
+#else
+  std::optional<std::string> stat;
+  try {
+    stat = fs::read_file("/proc/" + std::to_string(pid) + "/stat");
+  } catch (...) {
+    return std::nullopt;
+  }
+  return stat ? stat_start_time(*stat) : std::nullopt;
+#endif
+}
+
+namespace {
+// The recorded start time differs from the process's: the pid belongs to another program now.
+bool reused_pid(const State& s) {
+  if (s.start_time.empty()) return false;
+  auto now = process_start_time(s.pid);
+  return now && *now != s.start_time;
+}
+}  // namespace
+
 std::optional<Live> find_running(const Paths& paths, const Env& env) {
   auto s = read_state(paths);
   if (!s || s->pid <= 0) return std::nullopt;
+  if (reused_pid(*s)) {
+    remove_state(paths, s->pid);
+    return std::nullopt;
+  }
   bool alive = process_alive(s->pid);
   if (alive && !s->listen.empty()) {
     http::Request req;

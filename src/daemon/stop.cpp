@@ -4,6 +4,8 @@
 #include <csignal>
 #include <thread>
 
+#include "lwgw/probe/local.hpp"
+
 namespace lwgw::daemon {
 
 StopResult stop(int pid, std::chrono::milliseconds timeout) {
@@ -19,11 +21,36 @@ StopResult stop(int pid, std::chrono::milliseconds timeout) {
   return StopResult::kKilled;
 }
 
-std::optional<StopTarget> find_stop_target(const Paths& paths, const Env& env) {
-  if (auto live = find_running(paths, env)) return StopTarget{live->state.pid, std::move(live)};
-  auto s = read_state(paths);
-  if (s && s->pid > 0 && process_alive(s->pid)) return StopTarget{s->pid, std::nullopt};
+std::optional<std::string> stop_refusal(const State& s, const std::optional<std::string>& start_now,
+                                        Hold hold) {
+  const std::string pid = "pid " + std::to_string(s.pid);
+  if (!s.start_time.empty() && start_now && *start_now != s.start_time)
+    return pid + " started after the proxy recorded it: the number belongs to another program now";
+  if (hold == Hold::kNo)
+    return pid + " does not hold the proxy's listening socket (" + s.listen + ")";
+  if (s.start_time.empty() && hold != Hold::kYes)
+    return pid +
+           " cannot be shown to be the proxy: the state file has no start time and the pid "
+           "holds no socket on " +
+           s.listen;
   return std::nullopt;
+}
+
+std::optional<StopTarget> find_stop_target(const Paths& paths, const Env& env) {
+  std::optional<StopTarget> t;
+  State s;
+  if (auto live = find_running(paths, env)) {
+    s = live->state;
+    t = StopTarget{s.pid, std::move(live), ""};
+  } else if (auto st = read_state(paths); st && st->pid > 0 && process_alive(st->pid)) {
+    s = *st;
+    t = StopTarget{s.pid, std::nullopt, ""};
+  }
+  if (!t) return t;
+  if (auto why = stop_refusal(s, process_start_time(s.pid),
+                              holds_listener(s.pid, probe::port_of(s.listen))))
+    t->refusal = *why;
+  return t;
 }
 
 }  // namespace lwgw::daemon

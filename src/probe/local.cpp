@@ -52,7 +52,7 @@ void record_reach(const Paths& paths, const Reach& r) {
                                 {"reachable", r.reachable}, {"http_status", r.http_status},
                                 {"error", r.error},         {"seconds", r.seconds}};
   try {
-    fs::ensure_dir(paths.state_dir, 0700);
+    fs::ensure_private_dir(paths.state_dir);
     fs::atomic_write(reach_file(paths), doc.dump(2) + "\n", 0600);
   } catch (const std::exception&) {
     // A cache: status still answers when the state directory cannot be written.

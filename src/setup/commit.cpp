@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "lwgw/crash_point.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
 #include "lwgw/redact.hpp"
@@ -80,11 +81,14 @@ void Run::commit(Planned& p) {
     show_diff(p.op.path, p.before, p.after);
     return;
   }
+  const std::string key = p.op.path.string();
+  check_target(p.op.path);
   if (!p.had_record && p.before) {
     auto b = backup_path(p.op.path);
     fs::ensure_dir(b.parent_path(), 0700);
     fs::atomic_write(b, *p.before, 0600, true);
     p.record.backup = b.string();
+    crash_point::reach("setup.backed_up");
   }
   if (!p.had_record && !p.before) {
     const stdfs::path home = ctx.paths().home;
@@ -95,11 +99,74 @@ void Run::commit(Planned& p) {
   // Changed by someone else since lwgw's last write: restoring the original would lose that.
   if (p.had_record && sha256_hex(p.before.value_or("")) != p.record.written_sha)
     p.record.changed_since = true;
+  p.record.written_sha = sha256_hex(p.after);
+  std::optional<FileRecord> prior;
+  if (auto it = manifest.files.find(key); it != manifest.files.end()) prior = it->second;
+  announce(key, {p.before ? std::optional(sha256_hex(*p.before)) : std::nullopt,
+                 p.record.written_sha, p.record, prior});
+  crash_point::reach("setup.announced");
   mode_t mode = p.op.secret ? 0600 : 0644;
   fs::atomic_write(p.op.path, p.after, mode, p.op.secret);
-  p.record.written_sha = sha256_hex(p.after);
-  manifest.files[p.op.path.string()] = p.record;
+  crash_point::reach("setup.written");
+  manifest.files[key] = p.record;
+  manifest.pending.erase(key);
   manifest.save(ctx.paths());
+  crash_point::reach("setup.recorded");
+}
+
+void Run::check_target(const stdfs::path& path) {
+  const Paths& ps = ctx.paths();
+  const stdfs::path target = fs::write_target(path);
+  if (auto why = fs::outside_refusal(
+          target, {ps.home, ps.codex_home, ps.claude_config_dir, ps.zdotdir, ps.xdg_config_home}))
+    throw config_error(label(path) + ": " + *why);
+  fs::check_write(target);
+}
+
+void Run::announce(const std::string& key, const Intent& in) {
+  manifest.pending[key] = in;
+  manifest.save(ctx.paths());
+}
+
+void Run::recover() {
+  const Paths& paths = ctx.paths();
+  fs::remove_stale_temps(paths.state_dir, Manifest::path(paths).filename().string());
+  fs::remove_stale_temps(paths.state_dir / "backups");
+  for (const auto& [key, rec] : manifest.files) remove_temps_of(key);
+  const auto pending = manifest.pending;
+  for (const auto& [key, in] : pending) {
+    remove_temps_of(key);
+    std::optional<std::string> now;
+    try {
+      if (auto text = fs::read_file(key)) now = sha256_hex(*text);
+    } catch (const Error& e) {
+      error(label(key) + ": cannot finish an interrupted change: " + e.what(), e.code());
+      continue;
+    }
+    const std::optional<FileRecord> rec = settle(in, now);
+    if (!rec && !now)
+      for (const auto& r : {in.done, in.undone})
+        if (r) remove_dirs(*r);
+    if (rec)
+      manifest.files[key] = *rec;
+    else
+      manifest.files.erase(key);
+    manifest.pending.erase(key);
+    ctx.log().warn(label(key) + ": an earlier setup or teardown was interrupted here; " +
+                   (now == in.after_sha ? "its change had been made and is recorded now"
+                                        : "the file was not changed, and lwgw's record of it "
+                                          "is as before that run"));
+  }
+  if (!pending.empty()) manifest.save(paths);
+}
+
+void Run::remove_temps_of(const std::string& key) {
+  try {
+    const stdfs::path target = fs::write_target(key);
+    fs::remove_stale_temps(target.parent_path(), target.filename().string());
+  } catch (const Error&) {
+    // A link loop: nothing lwgw could have written there.
+  }
 }
 
 void Run::forget(const std::string& key, bool whole, const std::vector<Edit>& rest) {
@@ -107,6 +174,7 @@ void Run::forget(const std::string& key, bool whole, const std::vector<Edit>& re
     manifest.files.erase(key);
   else
     manifest.files[key].edits = rest;
+  manifest.pending.erase(key);
   if (!dry_run) manifest.save(ctx.paths());
 }
 
@@ -121,11 +189,21 @@ std::optional<std::string> Run::restore_untouched(const std::string& key, const 
   if (!rec.created && !original) return std::nullopt;
   if (dry_run) {
     show_diff(path, current, original);
-  } else if (rec.created) {
-    fs::remove_file(path);
-    remove_dirs(rec);
   } else {
-    fs::atomic_write(path, *original, static_cast<mode_t>(rec.original_mode.value_or(0644)), true);
+    check_target(path);
+    announce(key,
+             {sha256_hex(current), original ? std::optional(sha256_hex(*original)) : std::nullopt,
+              std::nullopt, rec});
+    crash_point::reach("teardown.announced");
+    if (rec.created) {
+      fs::remove_file(path);
+      crash_point::reach("teardown.removed");
+      remove_dirs(rec);
+    } else {
+      fs::atomic_write(path, *original, static_cast<mode_t>(rec.original_mode.value_or(0644)),
+                       true);
+    }
+    crash_point::reach("teardown.written");
   }
   forget(key, true, {});
   return rec.created ? "removed " + label(path) + " (setup had created it)"
@@ -134,7 +212,8 @@ std::optional<std::string> Run::restore_untouched(const std::string& key, const 
 
 // A file changed since: only what lwgw put in comes out, everything else stays.
 std::string Run::take_out(const std::string& key, const FileRecord& rec, bool whole,
-                          const std::vector<Edit>& mine, const std::string& current) {
+                          const std::vector<Edit>& mine, const std::vector<Edit>& rest,
+                          const std::string& current) {
   const stdfs::path path = key;
   const std::string l = label(path);
   std::string next;
@@ -147,8 +226,13 @@ std::string Run::take_out(const std::string& key, const FileRecord& rec, bool wh
     if (dry_run) {
       show_diff(path, current, std::nullopt);
     } else {
+      check_target(path);
+      announce(key, {sha256_hex(current), std::nullopt, std::nullopt, rec});
+      crash_point::reach("teardown.announced");
       fs::remove_file(path);
+      crash_point::reach("teardown.removed");
       remove_dirs(rec);
+      crash_point::reach("teardown.written");
     }
     return "removed " + l + " (setup had created it; nothing else was left in it)";
   }
@@ -158,10 +242,18 @@ std::string Run::take_out(const std::string& key, const FileRecord& rec, bool wh
   if (dry_run) {
     show_diff(path, current, next);
   } else {
+    check_target(path);
+    FileRecord after = rec;
+    after.edits = rest;
+    after.written_sha = sha256_hex(next);
+    announce(key, {sha256_hex(current), after.written_sha,
+                   whole ? std::nullopt : std::optional(after), rec});
+    crash_point::reach("teardown.announced");
     bool restore_mode = whole && rec.secret && !rec.created && rec.original_mode;
     fs::atomic_write(path, next, static_cast<mode_t>(rec.original_mode.value_or(0644)),
                      restore_mode);
-    if (!whole) manifest.files[key].written_sha = sha256_hex(next);
+    crash_point::reach("teardown.written");
+    if (!whole) manifest.files[key].written_sha = after.written_sha;
   }
   return "removed lwgw's settings from " + l + " (kept your changes made since setup)";
 }
@@ -181,7 +273,7 @@ std::string Run::undo(const std::string& key, const std::set<std::string>& clis)
   }
   if (whole)
     if (auto what = restore_untouched(key, rec, *current)) return *what;
-  std::string what = take_out(key, rec, whole, mine, *current);
+  std::string what = take_out(key, rec, whole, mine, rest, *current);
   forget(key, whole, rest);
   return what;
 }

@@ -33,16 +33,27 @@ struct Run {
   /// file is untouched since, else only lwgw's keys out. Returns what happened, for the report
   /// ("" when nothing of theirs is in it). Throws Error(kConfig) for a file it cannot edit.
   std::string undo(const std::string& key, const std::set<std::string>& clis);
+  /// Settles what an interrupted run left (call first, under the setup lock, not on a dry run):
+  /// each announced change is recorded as made or as never made, by the file's bytes; the temp
+  /// files of interrupted atomic writes go. Says so for each file.
+  void recover();
 
  private:
   std::filesystem::path backup_path(const std::filesystem::path& file);
   void show_diff(const std::filesystem::path& path, const std::optional<std::string>& before,
                  const std::optional<std::string>& after);
+  /// Throws Error(kConfig) when the file a write to `path` lands in lies outside HOME and the
+  /// CLIs' directories, is another user's, or is read-only.
+  void check_target(const std::filesystem::path& path);
+  /// Saves the manifest with `in` announced for `key`, before the file is touched.
+  void announce(const std::string& key, const Intent& in);
+  void remove_temps_of(const std::string& key);
   void forget(const std::string& key, bool whole, const std::vector<Edit>& rest);
   std::optional<std::string> restore_untouched(const std::string& key, const FileRecord& rec,
                                                const std::string& current);
   std::string take_out(const std::string& key, const FileRecord& rec, bool whole,
-                       const std::vector<Edit>& mine, const std::string& current);
+                       const std::vector<Edit>& mine, const std::vector<Edit>& rest,
+                       const std::string& current);
 };
 
 }  // namespace lwgw::setup

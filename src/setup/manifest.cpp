@@ -67,7 +67,41 @@ json record_to_json(const FileRecord& r) {
   return f;
 }
 
+json opt_sha(const std::optional<std::string>& sha) {
+  return sha ? json(*sha) : json(nullptr);
+}
+
+std::optional<std::string> sha_from(const json& v, const char* key) {
+  if (!v.contains(key) || !v[key].is_string()) return std::nullopt;
+  return v[key].get<std::string>();
+}
+
+std::optional<FileRecord> opt_record(const json& v, const char* key) {
+  if (!v.contains(key) || !v[key].is_object()) return std::nullopt;
+  return record_from_json(v[key]);
+}
+
+json intent_to_json(const Intent& in) {
+  json j;
+  j["before_sha256"] = opt_sha(in.before_sha);
+  j["after_sha256"] = opt_sha(in.after_sha);
+  j["done"] = in.done ? record_to_json(*in.done) : json(nullptr);
+  j["undone"] = in.undone ? record_to_json(*in.undone) : json(nullptr);
+  return j;
+}
+
+Intent intent_from_json(const json& v) {
+  return Intent{sha_from(v, "before_sha256"), sha_from(v, "after_sha256"), opt_record(v, "done"),
+                opt_record(v, "undone")};
+}
+
 }  // namespace
+
+std::optional<FileRecord> settle(const Intent& in, const std::optional<std::string>& now_sha) {
+  if (now_sha == in.after_sha) return in.done;
+  if (now_sha == in.before_sha) return in.undone;
+  return in.done ? in.done : in.undone;
+}
 
 std::filesystem::path Manifest::path(const Paths& p) {
   return p.state_dir / "setup-manifest.json";
@@ -75,7 +109,7 @@ std::filesystem::path Manifest::path(const Paths& p) {
 
 Manifest Manifest::load(const Paths& p) {
   Manifest m;
-  auto text = fs::read_file(path(p));
+  auto text = fs::read_private(path(p));
   if (!text) return m;
   json j = json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
@@ -87,6 +121,9 @@ Manifest Manifest::load(const Paths& p) {
   const json files = j.value("files", json::object());
   for (auto& [k, v] : clis.items()) m.clis[k] = v;
   for (auto& [k, v] : files.items()) m.files[k] = record_from_json(v);
+  const json pending = j.value("pending", json::object());
+  for (auto& [k, v] : pending.items())
+    if (v.is_object()) m.pending[k] = intent_from_json(v);
   return m;
 }
 
@@ -97,8 +134,12 @@ void Manifest::save(const Paths& p) const {
   for (auto& [k, v] : clis) j["clis"][k] = v;
   j["files"] = json::object();
   for (auto& [k, r] : files) j["files"][k] = record_to_json(r);
-  fs::ensure_dir(p.state_dir, 0700);
-  fs::atomic_write(path(p), j.dump(2) + "\n", 0600, true);
+  if (!pending.empty()) {
+    j["pending"] = json::object();
+    for (auto& [k, in] : pending) j["pending"][k] = intent_to_json(in);
+  }
+  fs::ensure_private_dir(p.state_dir);
+  fs::write_private(path(p), j.dump(2) + "\n");
 }
 
 std::string sha256_hex(const std::string& data) {

@@ -303,10 +303,12 @@ void ensure_proxy(Session& s) {
 
 int run_setup(Context& ctx, const SetupRequest& r) {
   const Profiles profiles = profiles_of(r);
+  fs::check_home(ctx.paths().home);
   std::optional<SetupLock> lock;
   if (!r.dry_run) lock.emplace(ctx.paths());
   Run run{ctx, Manifest::load(ctx.paths()), r.dry_run, *ctx.io.out};
   const int problems_before = ctx.log().problems();
+  if (!r.dry_run) run.recover();
   Session s{.r = r, .run = run};
   start_session(ctx, s, profiles);
   for (const clis::CliProfile* p : profiles) setup_cli(s, *p);

@@ -6,6 +6,7 @@
 #include "commit.hpp"
 #include "lock.hpp"
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/fs.hpp"
 #include "lwgw/setup/engine.hpp"
 #include "shell_files.hpp"
 
@@ -20,9 +21,15 @@ std::vector<std::string> clis_to_restore(const TeardownRequest& r, const Manifes
   std::vector<std::string> out;
   for (const clis::CliProfile* p : clis::all())
     if (m.clis.count(std::string(p->name))) out.emplace_back(p->name);
-  for (const auto& [k, rec] : m.files)
-    for (const auto& e : rec.edits)
-      if (std::find(out.begin(), out.end(), e.cli) == out.end()) out.push_back(e.cli);
+  // A run cut off before it recorded its CLI still left files of that CLI's.
+  auto add = [&out](const std::string& cli) {
+    if (!cli.empty() && cli != kShellOwner && std::find(out.begin(), out.end(), cli) == out.end())
+      out.push_back(cli);
+  };
+  for (const auto& [k, rec] : m.files) {
+    add(rec.cli);
+    for (const auto& e : rec.edits) add(e.cli);
+  }
   return out;
 }
 
@@ -115,9 +122,11 @@ void teardown_shell(Run& run, const std::vector<std::string>& clis,
 
 int run_teardown(Context& ctx, const TeardownRequest& r) {
   if (r.clis.empty() && !r.all) throw usage_error("name the CLIs to restore, or use --all");
+  fs::check_home(ctx.paths().home);
   std::optional<SetupLock> lock;
   if (!r.dry_run) lock.emplace(ctx.paths());
   Run run{ctx, Manifest::load(ctx.paths()), r.dry_run, *ctx.io.out};
+  if (!r.dry_run) run.recover();
   const std::vector<std::string> clis = clis_to_restore(r, run.manifest);
   if (clis.empty()) run.out << "nothing to undo: lwgw setup has not changed any file\n";
   std::set<std::string> failed;

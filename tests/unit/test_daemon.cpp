@@ -223,9 +223,9 @@ TEST_CASE("a daemon killed with SIGKILL leaves a stale state file; the next up s
 TEST_CASE("a state file naming another live program is not trusted") {
   Home h;
   // This test process is alive, but it is not an lwgw answering on that port.
-  daemon::write_state(
-      resolve_paths(h.env),
-      {static_cast<int>(::getpid()), "127.0.0.1:" + std::to_string(h.port), h.gw.url(), "x", ""});
+  daemon::write_state(resolve_paths(h.env),
+                      {static_cast<int>(::getpid()), "127.0.0.1:" + std::to_string(h.port),
+                       h.gw.url(), "x", "", ""});
   CHECK(run_bin({"status"}, h.env).code == 4);
   CHECK(run_bin({"up"}, h.env).code == 0);
   CHECK(h.state()->pid != ::getpid());

@@ -160,7 +160,7 @@ TEST_CASE("status names who holds proxy.listen when the proxy is not running") {
   Home h({"--profile", "current", "--key", kVK});
   HeldPort held(h.port);
   auto r = h.status();
-  CHECK(r.code == 4);
+  CHECK(r.code == 1);  // a failure, not merely "not running" (issue 16 item 10)
   CHECK(has(r.out, "held by "));
   CHECK(has(r.out, "(pid " + std::to_string(::getpid()) + ")"));
   CHECK(has(r.out, "lwgw config set proxy.listen"));

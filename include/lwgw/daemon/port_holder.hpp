@@ -17,4 +17,14 @@ std::optional<Holder> port_holder(int port);
 /// cannot be seen (another user's process); false when unknown.
 bool port_listening(int port);
 
+/// Whether process `pid` holds the socket listening on a local TCP port (Linux: one of its fds
+/// is that socket; a socket shared with a service manager counts for both).
+enum class Hold {
+  kYes,
+  kNo,       // something else listens there
+  kNobody,   // nothing listens on the port
+  kUnknown,  // cannot tell (no /proc, or another user's process)
+};
+Hold holds_listener(int pid, int port);
+
 }  // namespace lwgw::daemon

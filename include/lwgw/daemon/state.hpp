@@ -16,7 +16,18 @@ struct State {
   std::string gateway;
   std::string exe;
   std::string started_at;
+  /// When the kernel started the process (process_start_time), so that a pid reused by another
+  /// program is never taken for the proxy; empty in files of older versions.
+  std::string start_time;
 };
+
+/// The start time of process `pid` as the kernel reports it (an opaque, comparable string):
+/// Linux /proc/<pid>/stat field 22 (clock ticks since boot); macOS the p_starttime of
+/// sysctl(KERN_PROC_PID). nullopt when the process is gone or it cannot be read.
+std::optional<std::string> process_start_time(int pid);
+/// Field 22 (starttime) of a /proc/<pid>/stat line (pure; the command name may hold spaces and
+/// parentheses: fields are counted after the last ')').
+std::optional<std::string> stat_start_time(const std::string& stat);
 
 std::filesystem::path state_file(const Paths& paths);
 std::filesystem::path log_file(const Paths& paths);
@@ -26,6 +37,9 @@ bool process_alive(int pid);
 
 /// Writes the state atomically (0600). Throws Error on failure.
 void write_state(const Paths& paths, const State& state);
+/// Throws Error(kConfig) when the state file is a symlink (it is never followed: written over, it
+/// would replace whatever it points to).
+void check_state_file(const Paths& paths);
 /// The recorded state, or nullopt when there is none or it is unreadable.
 std::optional<State> read_state(const Paths& paths);
 /// Removes the state file if it still names `pid`.

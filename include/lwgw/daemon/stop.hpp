@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 
+#include "lwgw/daemon/port_holder.hpp"
 #include "lwgw/daemon/state.hpp"
 
 namespace lwgw::daemon {
@@ -20,10 +21,20 @@ StopResult stop(int pid, std::chrono::milliseconds timeout);
 
 /// The proxy `lwgw down` stops: the running one (`live` set), or one already draining, which no
 /// longer answers but whose state file names a live pid (`live` empty).
+/// `refusal` says why the pid the state file names must not be signalled (it is not this
+/// HOME's proxy); empty when it may.
 struct StopTarget {
   int pid = 0;
   std::optional<Live> live;
+  std::string refusal;
 };
 std::optional<StopTarget> find_stop_target(const Paths& paths, const Env& env);
+
+/// Why `s.pid` is not the proxy the state file describes (pure; nullopt: it is): its start time
+/// (`start_now`, nullopt: unknown) differs from the recorded one, or it does not hold the
+/// listening socket of `s.listen` while something does (`hold`). Without a recorded start time
+/// the pid must hold the socket.
+std::optional<std::string> stop_refusal(const State& s, const std::optional<std::string>& start_now,
+                                        Hold hold);
 
 }  // namespace lwgw::daemon

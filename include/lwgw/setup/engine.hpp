@@ -38,6 +38,10 @@ int reapply_setup(Context& ctx, const SetupRequest& r, std::optional<Mode> only 
 /// The CLIs the manifest lists as set up in `mode` (none when it cannot be read).
 std::vector<std::string> clis_in_mode(const Paths& paths, Mode mode);
 int run_teardown(Context& ctx, const TeardownRequest& r);
+/// A new local token (stored, the old one void), written into every CLI set up in proxy mode
+/// (reapply_setup with r's options), and the running proxy told to reload (SIGHUP). With
+/// r.dry_run only the diffs. Returns the exit code of the re-apply.
+int rotate_token(Context& ctx, const SetupRequest& r);
 
 /// How resolve_target finds the key.
 struct TargetOptions {

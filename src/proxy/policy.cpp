@@ -211,6 +211,22 @@ Decision unreachable(std::string_view path, const std::string& gateway_url, int 
                     unreachable_hint(curl_code) + "; `lwgw doctor` checks the whole path");
 }
 
+Decision bad_upstream_response(std::string_view path, const std::string& gateway_url,
+                               const std::string& why, bool maybe_tls) {
+  return refuse(
+      std::string(path), 502, "lwgw_bad_upstream_response",
+      "lwgw: the gateway at " + gateway_url + " sent an invalid response (" + why +
+          "); nothing of it was passed on" +
+          (maybe_tls ? "; if the gateway speaks TLS, gateway.url must start with https://" : "") +
+          "; `lwgw doctor` checks the whole path");
+}
+
+Decision bad_target(std::string_view path) {
+  return refuse(std::string(path), 400, "lwgw_bad_target",
+                "lwgw: the request target cannot be sent to the gateway as it is; check the "
+                "CLI's base URL");
+}
+
 Decision response_timeout(std::string_view path, const std::string& gateway_url, int seconds) {
   return with_retry(
       refuse(std::string(path), 504, "lwgw_gateway_timeout",

@@ -63,10 +63,17 @@ TEST_CASE("http1: malformed or ambiguous framing is refused, never guessed") {
        ParseError::kBadRequest},
       {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
        ParseError::kBadRequest},
-      {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
-       ParseError::kNotImplemented},
+      {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", ParseError::kBadRequest},
       {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
-       ParseError::kNotImplemented},
+       ParseError::kBadRequest},
+      {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+       ParseError::kBadRequest},
+      {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n",
+       ParseError::kBadRequest},
+      {"GET / HTTP/1.1\r\nHost: a\r\nX Y: a\r\n\r\n", ParseError::kBadRequest},
+      {"GET /v1/x#y HTTP/1.1\r\nHost: a\r\n\r\n", ParseError::kBadRequest},
+      {"GET /v1/\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", ParseError::kBadRequest},
       {"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", ParseError::kBadRequest},
   };
   for (const auto& c : cases) {
@@ -75,6 +82,13 @@ TEST_CASE("http1: malformed or ambiguous framing is refused, never guessed") {
   }
   CHECK(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n").head.content_length ==
         5u);
+  CHECK(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n").head.chunked);
+  CHECK(parse(std::string("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 35)).error ==
+        ParseError::kBadRequest);
+  std::string many = "GET / HTTP/1.1\r\nHost: a\r\n";
+  for (std::size_t i = 1; i < kMaxHeaders; ++i) many += "a:b\r\n";
+  CHECK(parse(many + "\r\n").error == ParseError::kNone);
+  CHECK(parse(many + "a:b\r\n\r\n").error == ParseError::kHeadTooLarge);
   std::string huge = "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(70000, 'a') + "\r\n\r\n";
   CHECK(parse(huge).error == ParseError::kHeadTooLarge);
 }

@@ -24,6 +24,7 @@ struct Settings {
   int header_timeout_s = 10;     // a client's complete request header
   int response_timeout_s = 300;  // the gateway's response headers, from the request's start
   int drain_timeout_s = 30;
+  int stall_timeout_s = 300;  // a client that reads nothing of a response (not a config key)
   int max_connections = 512;
   std::vector<std::string> allowed_origins;
   std::string gateway_url;

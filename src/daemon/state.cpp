@@ -25,6 +25,7 @@ void write_state(const Paths& paths, const State& s) {
                         {"gateway", s.gateway},
                         {"exe", s.exe},
                         {"started_at", s.started_at}};
+  doc["status_key"] = s.status_key;
   fs::ensure_dir(paths.runtime_dir, 0700);
   fs::atomic_write(state_file(paths), doc.dump(2) + "\n", 0600, true);
 }
@@ -45,6 +46,7 @@ std::optional<State> read_state(const Paths& paths) {
   s.gateway = doc.value("gateway", "");
   s.exe = doc.value("exe", "");
   s.started_at = doc.value("started_at", "");
+  s.status_key = doc.value("status_key", "");
   return s;
 }
 
@@ -100,6 +102,7 @@ std::optional<Live> find_running(const Paths& paths, const Env& env) {
   if (alive && !s->listen.empty()) {
     http::Request req;
     req.url = "http://" + s->listen + "/_lwgw/status";
+    req.headers.push_back({"Authorization", "Bearer " + s->status_key});
     req.connect_timeout_s = 2;
     req.timeout_s = 5;
     auto res = http::send(req, env);

@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/rand.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -56,6 +57,18 @@ using util::ms_since;
 
 timeval seconds(int s) {
   return timeval{s, 0};
+}
+
+// A random status key when none was given (192 bits in base64url characters).
+Secrets with_status_key(Secrets sec) {
+  if (!sec.status_key.empty()) return sec;
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) throw failure("could not generate a random status key");
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  sec.status_key = "lwgw_sk_";
+  for (unsigned char b : raw) sec.status_key += kAlphabet[b & 63];
+  return sec;
 }
 
 std::string host_port(const std::string& host, int port) {
@@ -276,7 +289,7 @@ void guarded(Connection* conn, Fn fn) noexcept {
 Server::Impl::Impl(Settings s, Secrets sec, LogFn l)
     : settings(std::move(s)),
       live(std::make_shared<const Settings>(settings)),
-      secrets(std::make_shared<const Secrets>(std::move(sec))),
+      secrets(std::make_shared<const Secrets>(with_status_key(std::move(sec)))),
       log(std::move(l)) {
   http::global_init();
   event_config* cfg = event_config_new();
@@ -1334,9 +1347,14 @@ void Server::reload_settings(Settings next) {
 }
 
 void Server::set_secrets(Secrets secrets) {
+  secrets.status_key = impl_->current_secrets()->status_key;  // fixed while the proxy runs
   auto next = std::make_shared<const Secrets>(std::move(secrets));
   std::lock_guard<std::mutex> lock(impl_->secrets_mutex);
   impl_->secrets = std::move(next);
+}
+
+std::string Server::status_key() const {
+  return impl_->current_secrets()->status_key;
 }
 
 Stats Server::stats() const {

@@ -657,7 +657,7 @@ TEST_CASE("probes pass through without a key; /_lwgw/healthz answers locally") {
   CHECK(own->status == 200);
   CHECK(own->body.find("\"status\":\"ok\"") != std::string::npos);
   CHECK(own->body.find("\"gateway\":\"" + up.server.url() + "\"") != std::string::npos);
-  auto st = px.client().Get("/_lwgw/status");
+  auto st = px.client().Get("/_lwgw/status", auth());
   REQUIRE(st);
   CHECK(st->body.find("\"running\":true") != std::string::npos);
   CHECK(st->body.find("\"inflight\":") != std::string::npos);
@@ -1267,7 +1267,10 @@ TEST_CASE("HEAD / and GET / answer 200, are logged, and never become the last er
   CHECK(page->get_header_value("Content-Type").rfind("text/plain", 0) == 0);
   // The connection stays usable after the HEAD answer (its length was not sent as a body).
   RawClient c(px.port);
-  c.send("HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + get_request("/_lwgw/status"));
+  c.send(
+      "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /_lwgw/status HTTP/1.1\r\nHost: "
+      "127.0.0.1\r\nAuthorization: Bearer " +
+      px.server->status_key() + "\r\n\r\n");
   std::string both = c.read_until("}\n", 3000);
   CHECK(both.find("HTTP/1.1 200") == 0);
   CHECK(both.find("lwgw proxy") == std::string::npos);
@@ -1641,4 +1644,34 @@ TEST_CASE("a client cut for not reading is logged as client_too_slow") {
   for (int i = 0; i < 100 && lines.empty(); ++i) lines = request_lines(px, 1);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0].find("\"outcome\":\"client_too_slow\"") != std::string::npos);
+}
+
+TEST_CASE("/_lwgw/status answers with the local token or the status key only; healthz anyone") {
+  Upstream up;
+  Proxy px(up.server.url());
+  auto cli = px.client();
+  auto anon = cli.Get("/_lwgw/status");
+  REQUIRE(anon);
+  CHECK(anon->status == 401);
+  CHECK(anon->body.find("\"pid\"") == std::string::npos);
+  CHECK(anon->body.find(up.server.url()) == std::string::npos);
+  auto wrong = cli.Get("/_lwgw/status", {{"Authorization", "Bearer lwgw_lt_not_this_one"}});
+  REQUIRE(wrong);
+  CHECK(wrong->status == 401);
+  for (const std::string& secret : {kToken, px.server->status_key()}) {
+    auto full = cli.Get("/_lwgw/status", {{"Authorization", "Bearer " + secret}});
+    REQUIRE(full);
+    CHECK(full->status == 200);
+    auto doc = nlohmann::json::parse(full->body);
+    CHECK(doc["pid"] == static_cast<int>(::getpid()));
+    CHECK(doc["gateway"] == up.server.url());
+  }
+  CHECK(px.server->status_key().rfind("lwgw_sk_", 0) == 0);
+  px.server->set_secrets({kVK, kToken});  // a reload keeps the key
+  auto after = cli.Get("/_lwgw/status", {{"Authorization", "Bearer " + px.server->status_key()}});
+  REQUIRE(after);
+  CHECK(after->status == 200);
+  auto health = cli.Get("/_lwgw/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
 }

@@ -16,6 +16,7 @@ struct State {
   std::string gateway;
   std::string exe;
   std::string started_at;
+  std::string status_key = {};  // what GET /_lwgw/status needs (Authorization: Bearer …)
 };
 
 std::filesystem::path state_file(const Paths& paths);

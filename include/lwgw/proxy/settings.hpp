@@ -37,6 +37,9 @@ struct Settings {
 struct Secrets {
   std::string vk;           // empty: not logged in
   std::string local_token;  // empty: none generated yet
+  // Opens /_lwgw/status besides the local token: random per proxy start, handed to lwgw's own
+  // commands through the state file. Empty: the Server makes one.
+  std::string status_key = {};
 };
 
 /// Why a proxy.listen address that is not loopback is refused without proxy.allow_remote.

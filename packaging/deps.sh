@@ -9,6 +9,7 @@ debian_packages=(
   libtomlplusplus-dev doctest-dev
   zsh fish groff-base
   clang-format clang-tidy
+  clang libclang-rt-14-dev llvm
 )
 brew_packages=(cmake pkg-config cli11 cpp-httplib nlohmann-json curl openssl@3 tomlplusplus libevent doctest zsh fish groff)
 

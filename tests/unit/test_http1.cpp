@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <string>
+#include <vector>
 
 #include "lwgw/proxy/http1.hpp"
 
@@ -182,4 +184,42 @@ TEST_CASE("http1: response heads frame the body as asked") {
   CHECK(chunk == "1a\r\n" + std::string(26, 'z') + "\r\n");
   append_chunk(&chunk, "");
   CHECK(chunk.size() == 4 + 26 + 2);  // an empty write never ends the body early
+}
+
+TEST_CASE("http1: the gateway's head lines are checked as strictly as a request's") {
+  using Kind = ResponseLine::Kind;
+  auto status = parse_response_line("HTTP/1.1 404 Not Found\r\n");
+  CHECK(status.kind == Kind::kStatus);
+  CHECK(status.status == 404);
+  CHECK(status.reason == "Not Found");
+  CHECK(parse_response_line("HTTP/1.0 200\r\n").kind == Kind::kStatus);
+  auto field = parse_response_line("X-Request-Id:  req_1 \r\n");
+  CHECK(field.kind == Kind::kField);
+  CHECK(field.name == "X-Request-Id");
+  CHECK(field.value == "req_1");
+  CHECK(parse_response_line("\r\n").kind == Kind::kEnd);
+  CHECK(parse_response_line("X: y\n").kind == Kind::kField);  // a bare LF ends a line too
+  for (const std::string& bad : std::vector<std::string>{
+           "HTTP/1.1 abc OK\r\n", "HTTP/1.1 999 Odd\r\n", "HTTP/1.1 20 OK\r\n", "HTTP/2 200\r\n",
+           "HTTP/1.1 200 O\rK\r\n", "X-Bad: a\rb\r\n", std::string("X-Bad: a\0b\r\n", 11),
+           "X-Bad : a\r\n", "X Bad: a\r\n", " folded\r\n", "garbage\r\n", "X: y"}) {
+    CAPTURE(bad);
+    auto r = parse_response_line(bad);
+    CHECK(r.kind == Kind::kInvalid);
+    CHECK_FALSE(r.problem.empty());
+  }
+}
+
+TEST_CASE("http1: the gateway's framing must be unambiguous") {
+  CHECK(response_framing({{"Content-Length", "5"}, {"content-length", "5, 5"}}).content_length ==
+        5u);
+  CHECK(response_framing({{"Transfer-Encoding", "chunked"}}).chunked);
+  for (const HeaderList& bad : std::vector<HeaderList>{
+           {{"Content-Length", "5"}, {"Content-Length", "6"}},
+           {{"Content-Length", "-1"}},
+           {{"Content-Length", "5"}, {"Transfer-Encoding", "chunked"}},
+           {{"Transfer-Encoding", "gzip, chunked"}},
+           {{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}}}) {
+    CHECK_FALSE(response_framing(bad).problem.empty());
+  }
 }

@@ -10,6 +10,7 @@ debian_packages=(
   zsh fish groff-base man-db
   dpkg-dev lintian ruby
   clang-format clang-tidy
+  clang libclang-rt-14-dev llvm
 )
 brew_packages=(cmake pkg-config cli11 cpp-httplib nlohmann-json curl openssl@3 tomlplusplus libevent doctest zsh fish groff)
 

@@ -74,7 +74,8 @@ int Host::run() {
   pid_ = static_cast<int>(::getpid());
   write_state(ctx_.paths(),
               State{pid_, address(pre_.listen.host, port_), ctx_.config().get_string("gateway.url"),
-                    ctx_.self_exe, util::utc_now_iso(), process_start_time(pid_).value_or("")});
+                    ctx_.self_exe, util::utc_now_iso(), process_start_time(pid_).value_or(""),
+                    server_->status_key()});
   ready_.send(Ready{port_, pid_});
   if (!daemonized())
     *ctx_.io.err << "lwgw: proxy listening on " << url_for(pre_.listen.host, port_) << " (pid "

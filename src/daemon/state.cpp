@@ -29,6 +29,7 @@ std::filesystem::path log_file(const Paths& paths) {
 void write_state(const Paths& paths, const State& s) {
   nlohmann::json doc = {{"pid", s.pid}, {"listen", s.listen},         {"gateway", s.gateway},
                         {"exe", s.exe}, {"started_at", s.started_at}, {"start_time", s.start_time}};
+  doc["status_key"] = s.status_key;
   fs::ensure_private_dir(paths.runtime_dir);
   fs::write_private(state_file(paths), doc.dump(2) + "\n");
 }
@@ -57,6 +58,7 @@ std::optional<State> read_state(const Paths& paths) {
   s.exe = doc.value("exe", "");
   s.started_at = doc.value("started_at", "");
   s.start_time = doc.value("start_time", "");
+  s.status_key = doc.value("status_key", "");
   return s;
 }
 
@@ -158,6 +160,7 @@ std::optional<Live> find_running(const Paths& paths, const Env& env) {
   if (alive && !s->listen.empty()) {
     http::Request req;
     req.url = "http://" + s->listen + "/_lwgw/status";
+    req.headers.push_back({"Authorization", "Bearer " + s->status_key});
     req.connect_timeout_s = 2;
     req.timeout_s = 5;
     auto res = http::send(req, env);

@@ -133,6 +133,7 @@ Result last_error(const Facts& f, const Done& done) {
   if (!l || l->details.value("kind", "") != "lwgw") return skip("no lwgw answers on " + f.listen);
   http::Request req;
   req.url = "http://" + f.listen + "/_lwgw/status";
+  if (f.local_token) req.headers.push_back({"Authorization", "Bearer " + *f.local_token});
   req.connect_timeout_s = req.timeout_s = std::max(1L, static_cast<long>(f.seconds_left()));
   auto res = http::send(req, f.env);
   auto doc = nlohmann::json::parse(res.body, nullptr, false);

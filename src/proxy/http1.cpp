@@ -119,10 +119,12 @@ bool parse_request_line(std::string_view line, RequestHead& h, HeadResult& err) 
   }
   h.minor_version = version[7] - '0';
   bool origin_form = !h.target.empty() && h.target.front() == '/';
+  // ASCII only, and no fragment: libcurl would cut a '#…' off (another path than the routed one)
+  // and refuse bytes it cannot send, which the client would see as an unreachable gateway.
   if (!(origin_form || (h.target == "*" && h.method == "OPTIONS")) ||
       std::any_of(h.target.begin(), h.target.end(), [](char c) {
         auto u = static_cast<unsigned char>(c);
-        return u <= 0x20 || u == 0x7f;
+        return u <= 0x20 || u >= 0x7f || c == '#';
       })) {
     err = fail(ParseError::kBadRequest, "malformed request target");
     return false;
@@ -132,7 +134,8 @@ bool parse_request_line(std::string_view line, RequestHead& h, HeadResult& err) 
 
 // Applies the framing headers to `h`; false (with `err`) when they are contradictory.
 bool apply_framing(RequestHead& h, HeadResult& err) {
-  bool has_te = false, chunked_last = false;
+  int te_headers = 0;
+  bool chunked_only = false;
   for (const auto& [name, value] : h.headers) {
     if (header_name_equals(name, "content-length")) {
       std::optional<std::uint64_t> n;
@@ -148,10 +151,8 @@ bool apply_framing(RequestHead& h, HeadResult& err) {
       }
       h.content_length = n;
     } else if (header_name_equals(name, "transfer-encoding")) {
-      has_te = true;
-      for_each_token(value, [&](std::string_view part) {
-        chunked_last = header_name_equals(part, "chunked");
-      });
+      ++te_headers;
+      chunked_only = header_name_equals(trim_ows(value), "chunked");
     } else if (header_name_equals(name, "connection")) {
       for_each_token(value, [&](std::string_view part) {
         if (header_name_equals(part, "close")) h.keep_alive = false;
@@ -160,13 +161,14 @@ bool apply_framing(RequestHead& h, HeadResult& err) {
       h.expect_continue = header_name_equals(trim_ows(value), "100-continue");
     }
   }
-  if (has_te) {
+  if (te_headers > 0) {
     if (h.content_length || h.minor_version == 0) {
       fail(err, ParseError::kBadRequest, "Transfer-Encoding with Content-Length or HTTP/1.0");
       return false;
     }
-    if (!chunked_last) {
-      fail(err, ParseError::kNotImplemented, "only the chunked transfer coding is accepted");
+    // Exactly `chunked`: a coding list is where proxies and servers disagree on the framing.
+    if (te_headers > 1 || !chunked_only) {
+      fail(err, ParseError::kBadRequest, "a Transfer-Encoding other than exactly chunked");
       return false;
     }
     h.chunked = true;
@@ -209,6 +211,9 @@ HeadResult parse_head(std::string_view text) {
       return fail(r, ParseError::kBadRequest, "malformed header line");
     std::string_view value = trim_ows(line.substr(colon + 1));
     if (!valid_value(value)) return fail(r, ParseError::kBadRequest, "invalid header value");
+    if (h.headers.size() >= kMaxHeaders)
+      return fail(r, ParseError::kHeadTooLarge,
+                  "more than " + std::to_string(kMaxHeaders) + " header fields");
     h.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
   }
   if (!rest.empty()) return fail(r, ParseError::kBadRequest, "bytes after the header section");
@@ -287,6 +292,75 @@ std::size_t BodyDecoder::feed(std::string_view in, std::string* sink) {
     }
   }
   return used;
+}
+
+namespace {
+ResponseLine invalid_line(std::string_view problem) {
+  ResponseLine r;
+  r.problem = problem;
+  return r;
+}
+ResponseFraming bad_framing(std::string_view problem) {
+  ResponseFraming f;
+  f.problem = problem;
+  return f;
+}
+}  // namespace
+
+ResponseLine parse_response_line(std::string_view raw) {
+  ResponseLine r;
+  if (raw.empty() || raw.back() != '\n') return invalid_line("a header line without its end");
+  raw.remove_suffix(1);
+  if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+  if (raw.empty()) {
+    r.kind = ResponseLine::Kind::kEnd;
+    return r;
+  }
+  if (!valid_value(raw)) return invalid_line("a CR, NUL or control character in its head");
+  if (raw.front() == ' ' || raw.front() == '\t')
+    return invalid_line("obsolete header line folding");
+  if (raw.rfind("HTTP/", 0) == 0) {
+    const bool ok = raw.size() >= 12 && raw.substr(0, 7) == "HTTP/1." && raw[7] >= '0' &&
+                    raw[7] <= '9' && raw[8] == ' ' && raw[9] >= '1' && raw[9] <= '5' &&
+                    raw[10] >= '0' && raw[10] <= '9' && raw[11] >= '0' && raw[11] <= '9' &&
+                    (raw.size() == 12 || raw[12] == ' ');
+    if (!ok) return invalid_line("an invalid status line");
+    r.kind = ResponseLine::Kind::kStatus;
+    r.status = (raw[9] - '0') * 100 + (raw[10] - '0') * 10 + (raw[11] - '0');
+    r.reason = raw.size() > 13 ? raw.substr(13) : std::string_view();
+    return r;
+  }
+  const size_t colon = raw.find(':');
+  if (colon == std::string_view::npos || !is_token(raw.substr(0, colon)))
+    return invalid_line("a malformed header line");
+  r.kind = ResponseLine::Kind::kField;
+  r.name = raw.substr(0, colon);
+  r.value = trim_ows(raw.substr(colon + 1));
+  return r;
+}
+
+ResponseFraming response_framing(const HeaderList& headers) {
+  ResponseFraming f;
+  int te_headers = 0;
+  for (const auto& [name, value] : headers) {
+    if (header_name_equals(name, "transfer-encoding")) {
+      ++te_headers;
+      f.chunked = header_name_equals(trim_ows(value), "chunked");
+    } else if (header_name_equals(name, "content-length")) {
+      bool ok = true;
+      for_each_token(value, [&](std::string_view part) {
+        auto v = parse_decimal(part);
+        if (!v || (f.content_length && *f.content_length != *v)) ok = false;
+        f.content_length = v;
+      });
+      if (!ok || !f.content_length) return bad_framing("an invalid Content-Length");
+    }
+  }
+  if (te_headers > 1 || (te_headers == 1 && !f.chunked))
+    return bad_framing("a Transfer-Encoding other than exactly chunked");
+  if (f.chunked && f.content_length)
+    return bad_framing("both Transfer-Encoding and Content-Length");
+  return f;
 }
 
 std::string_view reason_phrase(int status) {

@@ -78,6 +78,15 @@ std::optional<Decision> refuse_credentials(const std::string& path, const Client
   return std::nullopt;
 }
 
+// /_lwgw/status names the pid, the gateway and the last error: this user's business only.
+bool status_allowed(const http1::RequestHead& head, const Secrets& secrets) {
+  const ClientCredential cred = find_client_credential(head.headers, head.target);
+  auto matches = [&cred](const std::string& secret) {
+    return !secret.empty() && constant_time_equals(cred.value, secret);
+  };
+  return matches(secrets.local_token) || matches(secrets.status_key);
+}
+
 // A route the proxy answers itself, or one it does not serve.
 Decision answer_locally(const http1::RequestHead& head, Decision d) {
   switch (d.route) {
@@ -159,6 +168,10 @@ Decision decide(const http1::RequestHead& head, const Settings& cfg, const Secre
   Decision d;
   d.path = path;
   d.route = route_for_path(path);
+  if (d.route == Route::kOwnStatus && !status_allowed(head, secrets))
+    return refuse(path, 401, "lwgw_local_token",
+                  "lwgw: /_lwgw/status answers with the local token only (`lwgw status` sends "
+                  "it); /_lwgw/healthz answers anyone");
   if (d.route != Route::kForward && d.route != Route::kProbe)
     return answer_locally(head, std::move(d));
   if (head.content_length && *head.content_length > cfg.max_body_bytes)
@@ -209,6 +222,22 @@ Decision unreachable(std::string_view path, const std::string& gateway_url, int 
   return refuse(std::string(path), 502, "lwgw_gateway_unreachable",
                 "lwgw: cannot reach the gateway at " + gateway_url + " (" + curl_error + "); " +
                     unreachable_hint(curl_code) + "; `lwgw doctor` checks the whole path");
+}
+
+Decision bad_upstream_response(std::string_view path, const std::string& gateway_url,
+                               const std::string& why, bool maybe_tls) {
+  return refuse(
+      std::string(path), 502, "lwgw_bad_upstream_response",
+      "lwgw: the gateway at " + gateway_url + " sent an invalid response (" + why +
+          "); nothing of it was passed on" +
+          (maybe_tls ? "; if the gateway speaks TLS, gateway.url must start with https://" : "") +
+          "; `lwgw doctor` checks the whole path");
+}
+
+Decision bad_target(std::string_view path) {
+  return refuse(std::string(path), 400, "lwgw_bad_target",
+                "lwgw: the request target cannot be sent to the gateway as it is; check the "
+                "CLI's base URL");
 }
 
 Decision response_timeout(std::string_view path, const std::string& gateway_url, int seconds) {

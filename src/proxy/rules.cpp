@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "lwgw/util/text.hpp"
 
@@ -41,7 +42,29 @@ bool header_name_equals(std::string_view a, std::string_view b) {
   return util::iequals(a, b);
 }
 
-bool is_hop_by_hop(std::string_view name, const HeaderList& all) {
+namespace {
+// The names the Connection headers list, lower-cased: hop-by-hop for this message too. Built
+// once per message, so filtering stays linear in the number of headers.
+std::unordered_set<std::string> connection_listed(const HeaderList& all) {
+  std::unordered_set<std::string> listed;
+  for (const auto& [k, v] : all) {
+    if (!header_name_equals(k, "connection")) continue;
+    size_t start = 0;
+    while (start < v.size()) {
+      size_t comma = v.find(',', start);
+      std::string token(
+          v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      token.erase(0, token.find_first_not_of(" \t"));
+      token.erase(token.find_last_not_of(" \t") + 1);
+      if (!token.empty()) listed.insert(util::lower(token));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return listed;
+}
+
+bool hop_by_hop(std::string_view name, const std::unordered_set<std::string>& listed) {
   static constexpr std::string_view kHop[] = {"connection",
                                               "keep-alive",
                                               "te",
@@ -53,22 +76,17 @@ bool is_hop_by_hop(std::string_view name, const HeaderList& all) {
                                               "proxy-connection"};
   for (auto h : kHop)
     if (header_name_equals(name, h)) return true;
-  // Headers the Connection header lists are hop-by-hop too.
-  for (const auto& [k, v] : all) {
-    if (!header_name_equals(k, "connection")) continue;
-    size_t start = 0;
-    while (start < v.size()) {
-      size_t comma = v.find(',', start);
-      std::string token(
-          v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      token.erase(0, token.find_first_not_of(" \t"));
-      token.erase(token.find_last_not_of(" \t") + 1);
-      if (!token.empty() && header_name_equals(token, name)) return true;
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return false;
+  return !listed.empty() && listed.count(util::lower(std::string(name))) > 0;
+}
+
+// `Content-Type: ` with nothing after it says nothing: it is dropped, never sent on.
+bool empty_content_type(std::string_view name, std::string_view value) {
+  return value.empty() && header_name_equals(name, "content-type");
+}
+}  // namespace
+
+bool is_hop_by_hop(std::string_view name, const HeaderList& all) {
+  return hop_by_hop(name, connection_listed(all));
 }
 
 ClientCredential find_client_credential(const HeaderList& headers, std::string_view target) {
@@ -99,8 +117,9 @@ HeaderList upstream_request_headers(const HeaderList& client, CredentialPlace pl
   static constexpr std::string_view kDropped[] = {
       "host", "content-length", "expect", "remote_addr", "remote_port", "local_addr", "local_port"};
   HeaderList out;
+  const auto listed = connection_listed(client);
   for (const auto& [k, v] : client) {
-    if (is_hop_by_hop(k, client) || is_credential_header(k)) continue;
+    if (hop_by_hop(k, listed) || is_credential_header(k) || empty_content_type(k, v)) continue;
     if (std::any_of(std::begin(kDropped), std::end(kDropped),
                     [&name = k](std::string_view d) { return header_name_equals(name, d); }))
       continue;
@@ -140,9 +159,10 @@ std::string strip_query_key(std::string_view target) {
 
 HeaderList downstream_response_headers(const HeaderList& upstream) {
   HeaderList out;
+  const auto listed = connection_listed(upstream);
   for (const auto& [k, v] : upstream) {
-    if (is_hop_by_hop(k, upstream) || header_name_equals(k, "content-length") ||
-        header_name_equals(k, "access-control-allow-origin"))
+    if (hop_by_hop(k, listed) || header_name_equals(k, "content-length") ||
+        header_name_equals(k, "access-control-allow-origin") || empty_content_type(k, v))
       continue;
     out.emplace_back(k, v);
   }

@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/rand.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -50,13 +51,24 @@ constexpr int kKeepAliveS = 15;                    // idle connection between re
 constexpr int kReadTimeoutS = 30;                  // silence inside a request head or body
 constexpr int kDiscardS = 10;                      // reading an unwanted body before closing
 constexpr int kFlushS = 30;                        // flushing a last response before closing
-constexpr int kStallS = 300;                       // a client that reads nothing of a stream
 constexpr int kHardConnectionMargin = 256;         // beyond the limit + this: closed unanswered
 
 using util::ms_since;
 
 timeval seconds(int s) {
   return timeval{s, 0};
+}
+
+// A random status key when none was given (192 bits in base64url characters).
+Secrets with_status_key(Secrets sec) {
+  if (!sec.status_key.empty()) return sec;
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) throw failure("could not generate a random status key");
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  sec.status_key = "lwgw_sk_";
+  for (unsigned char b : raw) sec.status_key += kAlphabet[b & 63];
+  return sec;
 }
 
 std::string host_port(const std::string& host, int port) {
@@ -166,6 +178,9 @@ struct Exchange final : TransferSink {
   bool on_head() override;
   std::size_t on_data(const char* data, std::size_t n) override;
   void on_done(CURLcode code) override;
+  /// The lwgw error for a transfer that ended before the gateway's response head: an invalid
+  /// response (502 lwgw_bad_upstream_response), a target libcurl refused (400), or unreachable.
+  Decision failed_before_head(CURLcode code) const;
   /// proxy.response_timeout_s passed before the gateway's response headers: a 504.
   void on_response_timeout();
   /// Ends the exchange in a final state: frees the transfer and writes the log line.
@@ -225,8 +240,9 @@ struct Connection {
   event* wev = nullptr;
   event* timer = nullptr;
   evbuffer* out = nullptr;
-  std::string pending;  // input not yet parsed
-  std::string corked;   // a response head held back to leave with the first body bytes
+  std::string pending;           // input not yet parsed
+  std::size_t head_scanned = 0;  // bytes of an incomplete head at pending's start searched
+  std::string corked;            // a response head held back to leave with the first body bytes
   Phase phase = Phase::kIdle;
   bool overloaded = false;
   bool close_after = false;
@@ -273,7 +289,7 @@ void guarded(Connection* conn, Fn fn) noexcept {
 Server::Impl::Impl(Settings s, Secrets sec, LogFn l)
     : settings(std::move(s)),
       live(std::make_shared<const Settings>(settings)),
-      secrets(std::make_shared<const Secrets>(std::move(sec))),
+      secrets(std::make_shared<const Secrets>(with_status_key(std::move(sec)))),
       log(std::move(l)) {
   http::global_init();
   event_config* cfg = event_config_new();
@@ -680,9 +696,9 @@ void Connection::process() {
   std::size_t used = consume(input);
   if (closed) return;
   // Bytes that arrived while consuming were appended to `pending` (only in kUpstream).
-  std::string rest = input.substr(used);
-  rest.append(pending);
-  pending.swap(rest);
+  input.erase(0, used);  // nothing moves while a head is still incomplete
+  input.append(pending);
+  pending.swap(input);
 }
 
 std::size_t Connection::consume(std::string_view in) {
@@ -712,9 +728,13 @@ std::size_t Connection::consume(std::string_view in) {
 }
 
 std::size_t Connection::consume_head(std::string_view in) {
-  std::size_t end = in.find("\r\n\r\n");
+  // Where the search stopped last time (a trickled head is scanned once, not once per read).
+  const std::size_t from = head_scanned > 3 ? head_scanned - 3 : 0;
+  std::size_t end = in.find("\r\n\r\n", std::min(from, in.size()));
+  head_scanned = end == std::string_view::npos ? in.size() : 0;
   if (end == std::string_view::npos) {
     if (in.size() > http1::kMaxHeadBytes) {
+      head_scanned = 0;
       reply(unreadable("/", 431, "request header section larger than 64 KiB", 0), true);
       return in.size();
     }
@@ -761,6 +781,10 @@ void Connection::begin_request(http1::RequestHead&& h) {
     arm(kReadTimeoutS);
     return;
   }
+  // Too large for any route: answered before a byte of the body is read (a refused Host or
+  // Origin keeps its 403, so a web page learns nothing).
+  if (head.content_length.value_or(0) > cfg->max_body_bytes && d.status != 403)
+    d = unreadable(head.target, 413, "", cfg->max_body_bytes);
   if (d.status == 413) return reply(d, true, true);  // answer now; drop what is still sent
   if (has_body && !head.expect_continue) {  // keep the connection in step: read, then answer
     keep_body = false;
@@ -986,7 +1010,7 @@ void Connection::on_timeout() {
     case Phase::kUpstream:
       if (exchange && exchange->state == ExchangeState::kAwaitingHeaders)
         return exchange->on_response_timeout();
-      return abort(ExchangeState::kAborted, "client_stalled");
+      return abort(ExchangeState::kAborted, "client_too_slow");
     case Phase::kDiscard:
     case Phase::kClosing:
       return close();
@@ -1045,12 +1069,7 @@ bool Exchange::on_head() {
   record.stream = content_type.find("event-stream") != std::string::npos ||
                   record.path.find(":streamGenerateContent") != std::string::npos;
   const bool no_body = conn.head.method == "HEAD" || status == 204 || status == 304 || status < 200;
-  std::optional<std::uint64_t> length;
-  if (std::string cl = t.header("Content-Length"); !cl.empty()) {
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(cl.c_str(), &end, 10);
-    if (end && *end == '\0') length = v;
-  }
+  const std::optional<std::uint64_t> length = t.content_length;  // checked by Upstream
   bool must_close = !conn.head.keep_alive || conn.close_after || conn.srv.draining;
   if (no_body)
     framing = http1::Framing::kNone;
@@ -1076,7 +1095,7 @@ bool Exchange::on_head() {
 std::size_t Exchange::on_data(const char* data, std::size_t n) {
   if (conn.closed || conn.broken) return 0;
   if (conn.queued() > kPauseAbove) {
-    if (!conn.armed_for) conn.arm(kStallS);
+    if (!conn.armed_for) conn.arm(conn.srv.live_settings()->stall_timeout_s);
     return kPause;
   }
   bool ok;
@@ -1095,11 +1114,8 @@ void Exchange::on_done(CURLcode code) {
   Connection& c = conn;  // `this` may be gone after the calls below
   if (c.broken) return c.abort(ExchangeState::kAborted, "client_closed");
   if (state == ExchangeState::kAwaitingHeaders) {
-    // libcurl's own detail ("Failed to connect to … port …") says more than the code's name.
-    std::string why = transfer && transfer->error[0] ? transfer->error : curl_easy_strerror(code);
+    Decision d = failed_before_head(code);
     end(ExchangeState::kAborted, "");
-    Decision d =
-        unreachable(record.path, c.srv.live_settings()->gateway_url, static_cast<int>(code), why);
     c.exchange.reset();
     return c.reply(d, false);
   }
@@ -1110,6 +1126,28 @@ void Exchange::on_done(CURLcode code) {
   if (framing == http1::Framing::kChunked) c.write({http1::kLastChunk});
   end(ExchangeState::kDone, "");
   c.response_done(c.close_after);
+}
+
+Decision Exchange::failed_before_head(CURLcode code) const {
+  const std::string gateway = conn.srv.live_settings()->gateway_url;
+  if (transfer && !transfer->invalid.empty())  // refused by Upstream's checks of the head
+    return bad_upstream_response(record.path, gateway, transfer->invalid);
+  // libcurl's own detail ("Failed to connect to … port …") says more than the code's name.
+  std::string why = transfer && transfer->error[0] ? transfer->error : curl_easy_strerror(code);
+  switch (code) {
+    case CURLE_URL_MALFORMAT:
+      return bad_target(record.path);
+    case CURLE_UNSUPPORTED_PROTOCOL:  // no HTTP/1.x status line: HTTP/0.9, or TLS bytes
+    case CURLE_WEIRD_SERVER_REPLY:    // a NUL in a header, an invalid Content-Length
+      return bad_upstream_response(record.path, gateway, why, code == CURLE_UNSUPPORTED_PROTOCOL);
+    case CURLE_OUT_OF_MEMORY:  // libcurl's answer to a header line over 100 KiB
+      if (transfer && transfer->head_bytes > 0)
+        return bad_upstream_response(record.path, gateway, "a header line too large to read");
+      break;
+    default:
+      break;
+  }
+  return unreachable(record.path, gateway, static_cast<int>(code), why);
 }
 
 void Exchange::on_response_timeout() {
@@ -1309,9 +1347,14 @@ void Server::reload_settings(Settings next) {
 }
 
 void Server::set_secrets(Secrets secrets) {
+  secrets.status_key = impl_->current_secrets()->status_key;  // fixed while the proxy runs
   auto next = std::make_shared<const Secrets>(std::move(secrets));
   std::lock_guard<std::mutex> lock(impl_->secrets_mutex);
   impl_->secrets = std::move(next);
+}
+
+std::string Server::status_key() const {
+  return impl_->current_secrets()->status_key;
 }
 
 Stats Server::stats() const {

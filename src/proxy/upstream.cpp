@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "lwgw/http_client.hpp"
+#include "lwgw/proxy/http1.hpp"
 #include "lwgw/util/clock.hpp"
 
 namespace lwgw::proxy {
@@ -70,6 +71,8 @@ void configure_handle(CURL* e, const TransferSpec& spec, const Env& env, CURLSH*
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, spec.connect_timeout_s);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  // An HTTPS proxy's CONNECT answer is not the gateway's response head.
+  curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   if (share) curl_easy_setopt(e, CURLOPT_SHARE, share);
   if (spec.idle_timeout_s > 0) {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -268,20 +271,43 @@ size_t Upstream::on_header(char* data, size_t size, size_t n, void* transfer) {
   }
 }
 
+namespace {
+// Marks the response refused: returning 0 makes libcurl abort the transfer (CURLE_WRITE_ERROR).
+size_t refuse_head(Transfer* t, std::string_view why) {
+  t->invalid = std::string(why);
+  return 0;
+}
+}  // namespace
+
 size_t Upstream::header_line(Transfer* t, char* data, size_t len) {
-  const http::HeaderLine line = http::parse_header_line(std::string_view(data, len));
-  if (line.kind == http::HeaderLine::Kind::kStatus) {  // after a 1xx, another one follows
-    t->headers.clear();
-    t->status = line.status;
-    t->reason = std::string(line.reason);
-  } else if (line.kind == http::HeaderLine::Kind::kEnd) {
-    if (t->status >= 200 && !t->head_done) {
+  using Kind = http1::ResponseLine::Kind;
+  if (t->head_done) return len;  // trailers: never forwarded
+  t->head_bytes += len;
+  if (t->head_bytes > http1::kMaxHeadBytes) return refuse_head(t, "a head larger than 64 KiB");
+  const http1::ResponseLine line = http1::parse_response_line(std::string_view(data, len));
+  switch (line.kind) {
+    case Kind::kInvalid:
+      return refuse_head(t, line.problem);
+    case Kind::kStatus:  // after a 1xx (or a proxy's CONNECT answer) another one follows
+      t->headers.clear();
+      t->status = line.status;
+      t->reason = std::string(line.reason);
+      break;
+    case Kind::kField:
+      if (t->status == 0) return refuse_head(t, "a header before the status line");
+      if (t->headers.size() >= http1::kMaxHeaders) return refuse_head(t, "too many headers");
+      t->headers.emplace_back(std::string(line.name), std::string(line.value));
+      break;
+    case Kind::kEnd: {
+      if (t->status < 200) break;
+      const http1::ResponseFraming framing = http1::response_framing(t->headers);
+      if (!framing.problem.empty()) return refuse_head(t, framing.problem);
+      t->content_length = framing.content_length;
       t->head_done = true;
       t->ttfb_ms = util::ms_since(t->started);
       if (!t->sink->on_head()) return 0;
+      break;
     }
-  } else if (line.kind == http::HeaderLine::Kind::kField && !t->head_done) {
-    t->headers.emplace_back(std::string(line.name), std::string(line.value));
   }
   return len;
 }

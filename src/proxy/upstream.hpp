@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,9 @@ struct Transfer {
   long status = 0;
   std::string reason;
   HeaderList headers;
+  std::optional<std::uint64_t> content_length;  // the response's, once its head is complete
+  std::uint64_t head_bytes = 0;                 // response head bytes so far (1xx heads included)
+  std::string invalid;  // why the response head was refused ("" = it was not)
   bool head_done = false;
   bool paused = false;
   bool completed = false;      // ended with CURLE_OK: its easy handle may serve another request

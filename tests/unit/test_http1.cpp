@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <string>
+#include <vector>
 
 #include "lwgw/proxy/http1.hpp"
 
@@ -63,10 +65,17 @@ TEST_CASE("http1: malformed or ambiguous framing is refused, never guessed") {
        ParseError::kBadRequest},
       {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
        ParseError::kBadRequest},
-      {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
-       ParseError::kNotImplemented},
+      {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", ParseError::kBadRequest},
       {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
-       ParseError::kNotImplemented},
+       ParseError::kBadRequest},
+      {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+       ParseError::kBadRequest},
+      {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n",
+       ParseError::kBadRequest},
+      {"GET / HTTP/1.1\r\nHost: a\r\nX Y: a\r\n\r\n", ParseError::kBadRequest},
+      {"GET /v1/x#y HTTP/1.1\r\nHost: a\r\n\r\n", ParseError::kBadRequest},
+      {"GET /v1/\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", ParseError::kBadRequest},
       {"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", ParseError::kBadRequest},
   };
   for (const auto& c : cases) {
@@ -75,6 +84,13 @@ TEST_CASE("http1: malformed or ambiguous framing is refused, never guessed") {
   }
   CHECK(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n").head.content_length ==
         5u);
+  CHECK(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n").head.chunked);
+  CHECK(parse(std::string("GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 35)).error ==
+        ParseError::kBadRequest);
+  std::string many = "GET / HTTP/1.1\r\nHost: a\r\n";
+  for (std::size_t i = 1; i < kMaxHeaders; ++i) many += "a:b\r\n";
+  CHECK(parse(many + "\r\n").error == ParseError::kNone);
+  CHECK(parse(many + "a:b\r\n\r\n").error == ParseError::kHeadTooLarge);
   std::string huge = "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(70000, 'a') + "\r\n\r\n";
   CHECK(parse(huge).error == ParseError::kHeadTooLarge);
 }
@@ -168,4 +184,42 @@ TEST_CASE("http1: response heads frame the body as asked") {
   CHECK(chunk == "1a\r\n" + std::string(26, 'z') + "\r\n");
   append_chunk(&chunk, "");
   CHECK(chunk.size() == 4 + 26 + 2);  // an empty write never ends the body early
+}
+
+TEST_CASE("http1: the gateway's head lines are checked as strictly as a request's") {
+  using Kind = ResponseLine::Kind;
+  auto status = parse_response_line("HTTP/1.1 404 Not Found\r\n");
+  CHECK(status.kind == Kind::kStatus);
+  CHECK(status.status == 404);
+  CHECK(status.reason == "Not Found");
+  CHECK(parse_response_line("HTTP/1.0 200\r\n").kind == Kind::kStatus);
+  auto field = parse_response_line("X-Request-Id:  req_1 \r\n");
+  CHECK(field.kind == Kind::kField);
+  CHECK(field.name == "X-Request-Id");
+  CHECK(field.value == "req_1");
+  CHECK(parse_response_line("\r\n").kind == Kind::kEnd);
+  CHECK(parse_response_line("X: y\n").kind == Kind::kField);  // a bare LF ends a line too
+  for (const std::string& bad : std::vector<std::string>{
+           "HTTP/1.1 abc OK\r\n", "HTTP/1.1 999 Odd\r\n", "HTTP/1.1 20 OK\r\n", "HTTP/2 200\r\n",
+           "HTTP/1.1 200 O\rK\r\n", "X-Bad: a\rb\r\n", std::string("X-Bad: a\0b\r\n", 11),
+           "X-Bad : a\r\n", "X Bad: a\r\n", " folded\r\n", "garbage\r\n", "X: y"}) {
+    CAPTURE(bad);
+    auto r = parse_response_line(bad);
+    CHECK(r.kind == Kind::kInvalid);
+    CHECK_FALSE(r.problem.empty());
+  }
+}
+
+TEST_CASE("http1: the gateway's framing must be unambiguous") {
+  CHECK(response_framing({{"Content-Length", "5"}, {"content-length", "5, 5"}}).content_length ==
+        5u);
+  CHECK(response_framing({{"Transfer-Encoding", "chunked"}}).chunked);
+  for (const HeaderList& bad : std::vector<HeaderList>{
+           {{"Content-Length", "5"}, {"Content-Length", "6"}},
+           {{"Content-Length", "-1"}},
+           {{"Content-Length", "5"}, {"Transfer-Encoding", "chunked"}},
+           {{"Transfer-Encoding", "gzip, chunked"}},
+           {{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}}}) {
+    CHECK_FALSE(response_framing(bad).problem.empty());
+  }
 }

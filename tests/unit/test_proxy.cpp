@@ -18,6 +18,7 @@
 
 #include "lwgw/error.hpp"
 #include "lwgw/proxy/server.hpp"
+#include "lwgw/util/text.hpp"
 #include "test_support.hpp"
 
 using namespace lwgw;
@@ -656,7 +657,7 @@ TEST_CASE("probes pass through without a key; /_lwgw/healthz answers locally") {
   CHECK(own->status == 200);
   CHECK(own->body.find("\"status\":\"ok\"") != std::string::npos);
   CHECK(own->body.find("\"gateway\":\"" + up.server.url() + "\"") != std::string::npos);
-  auto st = px.client().Get("/_lwgw/status");
+  auto st = px.client().Get("/_lwgw/status", auth());
   REQUIRE(st);
   CHECK(st->body.find("\"running\":true") != std::string::npos);
   CHECK(st->body.find("\"inflight\":") != std::string::npos);
@@ -1266,7 +1267,10 @@ TEST_CASE("HEAD / and GET / answer 200, are logged, and never become the last er
   CHECK(page->get_header_value("Content-Type").rfind("text/plain", 0) == 0);
   // The connection stays usable after the HEAD answer (its length was not sent as a body).
   RawClient c(px.port);
-  c.send("HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + get_request("/_lwgw/status"));
+  c.send(
+      "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /_lwgw/status HTTP/1.1\r\nHost: "
+      "127.0.0.1\r\nAuthorization: Bearer " +
+      px.server->status_key() + "\r\n\r\n");
   std::string both = c.read_until("}\n", 3000);
   CHECK(both.find("HTTP/1.1 200") == 0);
   CHECK(both.find("lwgw proxy") == std::string::npos);
@@ -1369,4 +1373,305 @@ TEST_CASE("bounded waits: a trickled request header gets 408, a gateway that nev
   auto lines = request_lines(to_silent, 1);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0].find("\"status\":504") != std::string::npos);
+}
+
+// --- Issue 16: strict framing both ways, header limits, errors that say what happened ---------
+
+namespace {
+// A gateway that answers every request with the same raw bytes, then closes: for response heads
+// no real HTTP server would send.
+struct ScriptedGateway {
+  int fd = -1;
+  int port = 0;
+  std::string response;
+  std::atomic<bool> stop{false};
+  std::atomic<int> served{0};
+  std::mutex m;
+  std::string received;  // the last request head, as it arrived
+  std::thread thread;
+  explicit ScriptedGateway(std::string bytes) : response(std::move(bytes)) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 16) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port = ntohs(a.sin_port);
+    thread = std::thread([this] { serve(); });
+  }
+  ~ScriptedGateway() {
+    stop = true;
+    thread.join();
+    ::close(fd);
+  }
+  void serve() {
+    while (!stop) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      int c = ::accept(fd, nullptr, nullptr);
+      if (c < 0) continue;
+      std::string got;
+      char buf[4096];
+      while (got.find("\r\n\r\n") == std::string::npos) {
+        pollfd q{c, POLLIN, 0};
+        if (::poll(&q, 1, 2000) <= 0) break;
+        ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        got.append(buf, static_cast<size_t>(n));
+      }
+      {
+        std::lock_guard<std::mutex> lock(m);
+        received = got;
+      }
+      (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
+      ++served;
+      ::shutdown(c, SHUT_WR);
+      ::close(c);
+    }
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
+// Sends `request` on a new connection and reads until the proxy closes it (or 5 s pass).
+std::string exchange_raw(int port, const std::string& request) {
+  RawClient c(port);
+  ::send(c.fd, request.data(), request.size(), MSG_NOSIGNAL);
+  return c.read_until("(until the proxy closes)", 5000);
+}
+
+std::size_t count_of(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
+
+const std::string kPost = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+const std::string kAuthLine = "Authorization: Bearer " + kToken + "\r\n";
+}  // namespace
+
+TEST_CASE("strict framing: each ambiguous request is one 400 that closes, nothing goes upstream") {
+  Upstream up;
+  Proxy px(up.server.url());
+  // Each is followed by a valid request: after a 400 the connection is closed, so the bytes a
+  // lenient parser would take for a second request never reach the gateway either.
+  const std::string smuggled =
+      "GET /v1/smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuthLine + "\r\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Transfer-Encoding with Content-Length",
+       kPost + kAuthLine + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+      {"two different Content-Lengths",
+       kPost + kAuthLine + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}"},
+      {"Transfer-Encoding gzip, chunked",
+       kPost + kAuthLine + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"},
+      {"Transfer-Encoding chunked, identity",
+       kPost + kAuthLine + "Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n"},
+      {"Transfer-Encoding twice",
+       kPost + kAuthLine +
+           "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"},
+      {"whitespace before the colon",
+       kPost + kAuthLine + "Transfer-Encoding : chunked\r\nContent-Length: 2\r\n\r\n{}"},
+      {"obs-fold", kPost + kAuthLine + "X-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\n{}"},
+      {"bare CR in a value", kPost + kAuthLine + "X-Bad: a\rb\r\nContent-Length: 2\r\n\r\n{}"},
+      {"NUL in a value",
+       kPost + kAuthLine + std::string("X-Bad: a\0b\r\n", 11) + "Content-Length: 2\r\n\r\n{}"},
+      {"space in a header name", kPost + kAuthLine + "X Bad: a\r\nContent-Length: 2\r\n\r\n{}"},
+      {"Content-Length: -1", kPost + kAuthLine + "Content-Length: -1\r\n\r\n{}"},
+      {"a fragment in the target",
+       "GET /v1/models#x HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuthLine + "\r\n"},
+      {"a non-ASCII target",
+       "GET /v1/mod\xc3\xa9ls HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuthLine + "\r\n"},
+  };
+  for (const auto& [what, request] : cases) {
+    CAPTURE(what);
+    std::string got = exchange_raw(px.port, request + smuggled);
+    CHECK(got.find("HTTP/1.1 400 ") == 0);
+    CHECK(count_of(got, "\r\nX-Lwgw-Error: ") == 1);  // one answer, then the connection closed
+    CHECK(count_of(got, "HTTP/1.1 200") == 0);
+    CHECK(got.find("\r\nConnection: close\r\n") != std::string::npos);
+    CHECK(got.find("X-Lwgw-Error: lwgw_bad_request") != std::string::npos);
+  }
+  std::lock_guard<std::mutex> lock(up.m);
+  CHECK(up.last_target.empty());
+}
+
+TEST_CASE("a Content-Length over proxy.max_body_mib is a 413 at once, before any body byte") {
+  Upstream up;
+  proxy::Settings s;
+  s.max_body_bytes = 1u << 20;
+  Proxy px(up.server.url(), s);
+  for (const std::string path : {"/v1/chat/completions", "/no/such/route"}) {
+    CAPTURE(path);
+    RawClient c(px.port);
+    auto t0 = Clock::now();
+    c.send("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuthLine +
+           "Content-Length: " + std::to_string((1u << 20) + 1) + "\r\n\r\n");
+    std::string got = c.read_until("\r\n\r\n", 3000);
+    CHECK(got.find("HTTP/1.1 413 ") == 0);
+    CHECK(Clock::now() - t0 < std::chrono::seconds(2));
+  }
+  std::lock_guard<std::mutex> lock(up.m);
+  CHECK(up.last_target.empty());
+}
+
+TEST_CASE("10,000 and 100,000 request headers get a 431 and a log line, never a forward") {
+  Upstream up;
+  Proxy px(up.server.url());
+  for (int n : {10000, 100000}) {
+    CAPTURE(n);
+    std::string request = kPost + kAuthLine;
+    request.reserve(request.size() + 5u * static_cast<std::size_t>(n) + 32);
+    for (int i = 0; i < n; ++i) request += "a:b\r\n";
+    request += "Content-Length: 2\r\n\r\n{}";
+    std::string got = exchange_raw(px.port, request);
+    CHECK(got.find("HTTP/1.1 431 ") == 0);
+  }
+  auto lines = request_lines(px, 2);
+  REQUIRE(lines.size() == 2);
+  for (const auto& l : lines) CHECK(l.find("\"status\":431") != std::string::npos);
+  std::lock_guard<std::mutex> lock(up.m);
+  CHECK(up.last_target.empty());
+}
+
+TEST_CASE("an invalid response head from the gateway is a 502 of its own, never passed on") {
+  const std::string ok_head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
+  std::string many;
+  for (int i = 0; i < 300; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
+  std::string big;
+  for (int i = 0; i < 80; ++i)
+    big += "X-Big" + std::to_string(i) + ": " + std::string(1000, 'b') + "\r\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"no status line", "garbage\r\n\r\n{}"},
+      {"a status line without a number", "HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\n{}"},
+      {"status 999", "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\n{}"},
+      {"a bare CR in the reason", "HTTP/1.1 200 O\rK\r\nContent-Length: 2\r\n\r\n{}"},
+      {"a bare CR in a value", ok_head + "X-Bad: a\rb\r\nContent-Length: 2\r\n\r\n{}"},
+      {"a NUL in a value",
+       ok_head + std::string("X-Bad: a\0b\r\n", 11) + "Content-Length: 2\r\n\r\n{}"},
+      {"whitespace before the colon", ok_head + "X-Bad : a\r\nContent-Length: 2\r\n\r\n{}"},
+      {"obs-fold", ok_head + "X-Bad: a\r\n folded\r\nContent-Length: 2\r\n\r\n{}"},
+      {"a space in a header name", ok_head + "X Bad: a\r\nContent-Length: 2\r\n\r\n{}"},
+      {"two different Content-Lengths",
+       ok_head + "Content-Length: 2\r\nContent-Length: 1\r\n\r\n{}"},
+      {"Content-Length: -1", ok_head + "Content-Length: -1\r\n\r\n{}"},
+      {"Transfer-Encoding with Content-Length",
+       ok_head + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"Transfer-Encoding gzip", ok_head + "Transfer-Encoding: gzip\r\n\r\n{}"},
+      {"300 headers", ok_head + many + "Content-Length: 2\r\n\r\n{}"},
+      {"80 KB of headers", ok_head + big + "Content-Length: 2\r\n\r\n{}"},
+      {"one 120 KB header line",
+       ok_head + "X-Huge: " + std::string(120000, 'h') + "\r\nContent-Length: 2\r\n\r\n{}"},
+  };
+  for (const auto& [what, bytes] : cases) {
+    CAPTURE(what);
+    ScriptedGateway gw(bytes);
+    Proxy px(gw.url());
+    std::string got = exchange_raw(
+        px.port, kPost + kAuthLine + "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+    CHECK(got.find("HTTP/1.1 502 ") == 0);
+    CHECK(got.find("X-Lwgw-Error: lwgw_bad_upstream_response") != std::string::npos);
+    CHECK(got.find("the gateway at " + gw.url() + " sent an invalid response") !=
+          std::string::npos);
+    CHECK(got.find("cannot reach") == std::string::npos);
+    CHECK(got.find("a\rb") == std::string::npos);
+    CHECK(got.find("X-Bad") == std::string::npos);
+    CHECK(gw.served >= 1);
+    auto lines = request_lines(px, 1);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find("\"status\":502") != std::string::npos);
+    CHECK(lines[0].find("lwgw_bad_upstream_response") != std::string::npos);
+  }
+  // A valid head with the same shapes passes (the checks refuse only what is wrong).
+  ScriptedGateway fine(ok_head + "X-Fine: a b\tc\r\nContent-Length: 2\r\n\r\n{}");
+  Proxy px(fine.url());
+  std::string got =
+      exchange_raw(px.port, kPost + kAuthLine + "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+  CHECK(got.find("HTTP/1.1 200 OK\r\n") == 0);
+  CHECK(got.find("\r\nX-Fine: a b\tc\r\n") != std::string::npos);
+}
+
+TEST_CASE("Content-Type is never sent empty, to the gateway or to the client") {
+  ScriptedGateway gw("HTTP/1.1 200 OK\r\nContent-Type:\r\nContent-Length: 2\r\n\r\n{}");
+  Proxy px(gw.url());
+  std::string got = exchange_raw(
+      px.port,
+      kPost + kAuthLine + "Content-Type: \r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  CHECK(got.find("HTTP/1.1 200 ") == 0);
+  CHECK(got.find("Content-Type") == std::string::npos);
+  std::lock_guard<std::mutex> lock(gw.m);
+  CHECK(gw.received.find("POST /v1/chat/completions HTTP/1.1\r\n") == 0);
+  CHECK(util::lower(gw.received).find("content-type") == std::string::npos);
+}
+
+TEST_CASE("every refused request is logged once: 403 Host and Origin, 404, 400, 431") {
+  Upstream up;
+  Proxy px(up.server.url());
+  const std::vector<std::pair<int, std::string>> cases = {
+      {403, "GET /v1/models HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"},
+      {403, "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n" +
+                kAuthLine + "Connection: close\r\n\r\n"},
+      {404,
+       "GET /admin/keys HTTP/1.1\r\nHost: 127.0.0.1\r\n" + kAuthLine + "Connection: close\r\n\r\n"},
+      {400, "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX Bad: a\r\n\r\n"},
+      {431,
+       "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX: " + std::string(70000, 'a') + "\r\n\r\n"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto& [status, request] = cases[i];
+    CAPTURE(status);
+    std::string got = exchange_raw(px.port, request);
+    CHECK(got.find("HTTP/1.1 " + std::to_string(status) + " ") == 0);
+    auto lines = request_lines(px, i + 1);
+    REQUIRE(lines.size() == i + 1);
+    CHECK(lines[i].find("\"status\":" + std::to_string(status)) != std::string::npos);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(request_lines(px, cases.size()).size() == cases.size());  // and never a second line
+}
+
+TEST_CASE("a client cut for not reading is logged as client_too_slow") {
+  BigUpstream up;
+  proxy::Settings s;
+  s.stall_timeout_s = 1;
+  Proxy px(up.server.url(), s);
+  RawClient c(px.port);
+  int small = 64 * 1024;
+  ::setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  c.send(get_request("/v1/big"));
+  REQUIRE(c.read_until("\r\n\r\n", 5000).find("HTTP/1.1 200") == 0);
+  auto lines = request_lines(px, 1);
+  for (int i = 0; i < 100 && lines.empty(); ++i) lines = request_lines(px, 1);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("\"outcome\":\"client_too_slow\"") != std::string::npos);
+}
+
+TEST_CASE("/_lwgw/status answers with the local token or the status key only; healthz anyone") {
+  Upstream up;
+  Proxy px(up.server.url());
+  auto cli = px.client();
+  auto anon = cli.Get("/_lwgw/status");
+  REQUIRE(anon);
+  CHECK(anon->status == 401);
+  CHECK(anon->body.find("\"pid\"") == std::string::npos);
+  CHECK(anon->body.find(up.server.url()) == std::string::npos);
+  auto wrong = cli.Get("/_lwgw/status", {{"Authorization", "Bearer lwgw_lt_not_this_one"}});
+  REQUIRE(wrong);
+  CHECK(wrong->status == 401);
+  for (const std::string& secret : {kToken, px.server->status_key()}) {
+    auto full = cli.Get("/_lwgw/status", {{"Authorization", "Bearer " + secret}});
+    REQUIRE(full);
+    CHECK(full->status == 200);
+    auto doc = nlohmann::json::parse(full->body);
+    CHECK(doc["pid"] == static_cast<int>(::getpid()));
+    CHECK(doc["gateway"] == up.server.url());
+  }
+  CHECK(px.server->status_key().rfind("lwgw_sk_", 0) == 0);
+  px.server->set_secrets({kVK, kToken});  // a reload keeps the key
+  auto after = cli.Get("/_lwgw/status", {{"Authorization", "Bearer " + px.server->status_key()}});
+  REQUIRE(after);
+  CHECK(after->status == 200);
+  auto health = cli.Get("/_lwgw/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
 }

@@ -81,7 +81,19 @@ TEST_CASE("policy: probes pass without a key; own routes answer locally") {
   CHECK(probe.headers.empty());
   CHECK(decide(head("GET /_lwgw/healthz HTTP/1.1\r\nHost: [::1]:5566\r\n\r\n"), settings(), sec)
             .action == Action::kOwnHealth);
-  CHECK(decide(head("GET /_lwgw/status HTTP/1.1\r\nHost: localhost\r\n\r\n"), settings(), sec)
+  CHECK(decide(head("GET /_lwgw/status HTTP/1.1\r\nHost: localhost\r\nx-api-key: " + kToken +
+                    "\r\n\r\n"),
+               settings(), sec)
+            .action == Action::kOwnStatus);
+  // Without the local token (or the status key) the pid and the gateway stay private.
+  auto anon =
+      decide(head("GET /_lwgw/status HTTP/1.1\r\nHost: localhost\r\n\r\n"), settings(), sec);
+  CHECK(anon.action == Action::kRefuse);
+  CHECK(anon.status == 401);
+  Secrets keyed{kVK, kToken, "lwgw_sk_key"};
+  CHECK(decide(head("GET /_lwgw/status HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    "lwgw_sk_key\r\n\r\n"),
+               settings(), keyed)
             .action == Action::kOwnStatus);
 }
 

@@ -19,6 +19,7 @@ struct State {
   /// When the kernel started the process (process_start_time), so that a pid reused by another
   /// program is never taken for the proxy; empty in files of older versions.
   std::string start_time;
+  std::string status_key = {};  // what GET /_lwgw/status needs (Authorization: Bearer …)
 };
 
 /// The start time of process `pid` as the kernel reports it (an opaque, comparable string):

@@ -35,7 +35,6 @@ enum class ParseError {
   kBadRequest = 400,
   kTooLarge = 413,
   kHeadTooLarge = 431,
-  kNotImplemented = 501,  // a transfer coding other than chunked
   kVersion = 505,
 };
 
@@ -45,13 +44,41 @@ struct HeadResult {
   RequestHead head;
 };
 
-/// The largest header section accepted (request line included).
+/// The largest header section accepted (request line included), and the most header fields.
 constexpr std::size_t kMaxHeadBytes = 64 * 1024;
+constexpr std::size_t kMaxHeaders = 256;
 
 /// Parses `head`: everything up to and including the blank line that ends the header section.
-/// Strict framing: CRLF line ends, no whitespace before a colon, no obsolete line folding, one
-/// Content-Length (or several equal ones), never both Content-Length and Transfer-Encoding.
+/// Strict framing: CRLF line ends, no whitespace before a colon, no obsolete line folding, no CR,
+/// NUL or other control character in a field, one Content-Length (or several equal ones), a
+/// Transfer-Encoding of exactly `chunked` and never with Content-Length, an ASCII target without
+/// a fragment; more than kMaxHeadBytes or kMaxHeaders is kHeadTooLarge.
 HeadResult parse_head(std::string_view head);
+
+/// One line of the gateway's response head as libcurl hands it over (line end included),
+/// checked as strictly as a request's header. Views point into the line.
+struct ResponseLine {
+  enum class Kind { kStatus, kField, kEnd, kInvalid };
+  Kind kind = Kind::kInvalid;
+  int status = 0;            // kStatus: 100..599
+  std::string_view reason;   // kStatus
+  std::string_view name;     // kField: a token
+  std::string_view value;    // kField: without surrounding whitespace
+  std::string_view problem;  // kInvalid: what is wrong (a string literal)
+};
+/// Classifies `raw`: `HTTP/1.x NNN reason`, `name: value`, the blank line, or invalid (obsolete
+/// folding, whitespace before the colon, a CR, NUL or control character, another status line).
+ResponseLine parse_response_line(std::string_view raw);
+
+/// The framing a response head announces. `problem` is empty when it is unambiguous: at most one
+/// Content-Length value (repeats equal), Transfer-Encoding exactly `chunked` and never with a
+/// Content-Length.
+struct ResponseFraming {
+  std::optional<std::uint64_t> content_length;
+  bool chunked = false;
+  std::string_view problem;
+};
+ResponseFraming response_framing(const HeaderList& headers);
 
 /// Decodes a request body as it arrives, in pieces of any size. Body bytes are appended to the
 /// sink string given to feed(); chunk framing and trailers are consumed.

@@ -47,7 +47,7 @@ inline constexpr std::string_view kRootBody = "lwgw proxy\n";
 /// Origin, route (and method, for /), body size, local token, virtual key.
 Decision decide(const http1::RequestHead& head, const Settings& cfg, const Secrets& secrets);
 
-/// The refusal for a request the proxy could not read (400, 413, 431, 501, 505).
+/// The refusal for a request the proxy could not read (400, 408, 413, 431, 505).
 Decision unreadable(std::string_view target, int status, const std::string& reason,
                     std::size_t max_body_bytes);
 
@@ -57,6 +57,12 @@ Decision overloaded(std::string_view target, int max_connections);
 /// The 502/504 for a gateway that could not be reached; `curl_code` is libcurl's CURLcode.
 Decision unreachable(std::string_view path, const std::string& gateway_url, int curl_code,
                      const std::string& curl_error);
+/// The 502 for a gateway whose response head broke HTTP/1.1 (`why`: what was wrong); with
+/// `maybe_tls`, the hint that a TLS gateway needs an https:// URL.
+Decision bad_upstream_response(std::string_view path, const std::string& gateway_url,
+                               const std::string& why, bool maybe_tls = false);
+/// The 400 for a request target libcurl refused to send.
+Decision bad_target(std::string_view path);
 /// The 504 for a gateway that took the request but sent no response headers within `seconds`
 /// (proxy.response_timeout_s).
 Decision response_timeout(std::string_view path, const std::string& gateway_url, int seconds);

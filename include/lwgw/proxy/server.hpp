@@ -71,6 +71,9 @@ class Server {
   void reload_settings(Settings settings);
   /// Replaces the VK and local token (login, logout, SIGHUP). Thread-safe.
   void set_secrets(Secrets secrets);
+  /// What opens /_lwgw/status besides the local token (Secrets::status_key, or the random one
+  /// made at construction); fixed for the Server's life. Thread-safe.
+  std::string status_key() const;
   /// Thread-safe.
   Stats stats() const;
   int port() const { return port_; }

@@ -24,6 +24,7 @@ struct Settings {
   int header_timeout_s = 10;     // a client's complete request header
   int response_timeout_s = 300;  // the gateway's response headers, from the request's start
   int drain_timeout_s = 30;
+  int stall_timeout_s = 300;  // a client that reads nothing of a response (not a config key)
   int max_connections = 512;
   std::vector<std::string> allowed_origins;
   std::string gateway_url;
@@ -36,6 +37,9 @@ struct Settings {
 struct Secrets {
   std::string vk;           // empty: not logged in
   std::string local_token;  // empty: none generated yet
+  // Opens /_lwgw/status besides the local token: random per proxy start, handed to lwgw's own
+  // commands through the state file. Empty: the Server makes one.
+  std::string status_key = {};
 };
 
 /// Why a proxy.listen address that is not loopback is refused without proxy.allow_remote.

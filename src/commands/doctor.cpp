@@ -7,11 +7,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "lwgw/doctor/net.hpp"
 #include "lwgw/build_info.hpp"
 #include "lwgw/commands/table.hpp"
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/doctor/fix.hpp"
+#include "lwgw/doctor/net.hpp"
 #include "lwgw/doctor/registry.hpp"
 #include "lwgw/doctor/report.hpp"
 #include "lwgw/error.hpp"

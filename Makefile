@@ -31,7 +31,7 @@ check-hardening: deps
 	  "-DLWGW_SANITIZE=address;undefined" -DLWGW_E2E=OFF
 	cmake --build $(SAN_DIR) -j$(JOBS) --target lwgw_tests
 	ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  ctest --test-dir $(SAN_DIR) --output-on-failure -j$(JOBS) -LE e2e
+	  ctest --test-dir $(SAN_DIR) --output-on-failure -j$(JOBS) -LE "e2e|package"
 	JOBS=$(JOBS) bash tests/fuzz/run.sh $(FUZZ_DIR)
 
 # After the summary: which releases of the coding CLIs the e2e tests ran (or why they were skipped).

@@ -1425,8 +1425,8 @@ struct ScriptedGateway {
         std::lock_guard<std::mutex> lock(m);
         received = got;
       }
+      ++served;  // before the answer: the test reads it once the proxy has answered
       (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
-      ++served;
       ::shutdown(c, SHUT_WR);
       ::close(c);
     }

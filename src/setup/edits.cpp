@@ -152,6 +152,11 @@ std::optional<Malformed> parse_json(const std::string& text, ojson& out) {
     auto lr = detail.find("; last read");
     if (lr != std::string::npos) detail = detail.substr(0, lr);
     return Malformed("not valid JSON (" + detail + ")", line, col);
+  } catch (const ojson::exception& e) {  // out_of_range: a number too large for a double
+    std::string what = e.what();
+    auto p = what.find("] ");
+    return Malformed(
+        "not valid JSON (" + (p == std::string::npos ? what : what.substr(p + 2)) + ")", 0);
   }
   if (!out.is_object()) return Malformed("the top level is not a JSON object", 1, 1);
   return std::nullopt;

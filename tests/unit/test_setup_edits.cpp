@@ -188,3 +188,11 @@ TEST_CASE("env scripts: quoting, NO_PROXY always extended with loopback, shell d
   env.set("SHELL", "/bin/tcsh");
   CHECK(default_shell(env) == "bash");
 }
+
+TEST_CASE("json: a number too large for a double is malformed input, not an exception") {
+  nlohmann::ordered_json doc;
+  std::optional<Malformed> m;
+  CHECK_NOTHROW(m = parse_json("{\"n\": 1e999}", doc));
+  REQUIRE(m.has_value());
+  CHECK(std::string(m->what()).find("not valid JSON") != std::string::npos);
+}

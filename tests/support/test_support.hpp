@@ -66,6 +66,8 @@ class LoopbackServer {
 
 /// A loopback port that nothing listens on (bound then closed).
 int unused_port();
+/// A socket listening on 127.0.0.1 at an OS-chosen port (set in `port`); the caller closes it.
+int listen_loopback(int backlog, int& port);
 
 /// The source tree (for golden files and completions).
 std::filesystem::path source_dir();

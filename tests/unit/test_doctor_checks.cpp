@@ -318,15 +318,9 @@ TEST_CASE("doctor with the gateway black-holed ends within 10 s, with a failure 
 
 TEST_CASE("doctor with a gateway that accepts connections and never answers ends within 10 s") {
   // Connections complete in the kernel's backlog; nobody reads the requests.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(::listen(fd, 64) == 0);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  Home h("http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)), /*verify=*/false);
+  int port = 0;
+  const int fd = listen_loopback(64, port);
+  Home h("http://127.0.0.1:" + std::to_string(port), /*verify=*/false);
   Run r = doctor(h.env, {"network", "gateway"});
   CHECK(r.seconds < 10);
   CHECK(r.status("network.tcp") == "ok");

@@ -1145,17 +1145,7 @@ namespace {
 struct SilentGateway {
   int fd = -1;
   int port = 0;
-  SilentGateway() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd, 16) == 0);
-    socklen_t len = sizeof a;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port = ntohs(a.sin_port);
-  }
+  SilentGateway() { fd = listen_loopback(16, port); }
   ~SilentGateway() { ::close(fd); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };
@@ -1390,15 +1380,7 @@ struct ScriptedGateway {
   std::string received;  // the last request head, as it arrived
   std::thread thread;
   explicit ScriptedGateway(std::string bytes) : response(std::move(bytes)) {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd, 16) == 0);
-    socklen_t len = sizeof a;
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port = ntohs(a.sin_port);
+    fd = listen_loopback(16, port);
     thread = std::thread([this] { serve(); });
   }
   ~ScriptedGateway() {

@@ -28,6 +28,9 @@ Counters counters(const std::optional<daemon::Live>& live) {
 }
 
 int down(Context& ctx, int timeout_s) {
+  // Silence here would read as "not running" while a proxy this HOME cannot vouch for may be.
+  if (auto why = daemon::runtime_dir_refusal(ctx.paths()))
+    throw config_error("cannot tell which proxy is this HOME's: " + *why);
   auto target = daemon::find_stop_target(ctx.paths(), ctx.env);
   if (!target) throw Error(Exit::kNotRunning, "the proxy is not running");
   if (!target->refusal.empty()) {

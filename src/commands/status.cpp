@@ -119,7 +119,8 @@ struct Report {
   KeyState key;
   std::vector<probe::CliSetup> clis;
   std::string clis_error;
-  std::string port_holder;  // not running: who holds proxy.listen ("" = free)
+  std::string port_holder;          // not running: who holds proxy.listen ("" = free)
+  std::string runtime_dir_problem;  // the state file's directory is not trusted
   std::optional<LastError> error;
   std::vector<std::string> problems;
 };
@@ -133,6 +134,7 @@ void find_problems(Report& r) {
                          ": " + r.key.message + ")");
   if (r.key.state == "not_logged_in") r.problems.push_back("not logged in");
   if (r.key.state == "unreadable") r.problems.push_back(r.key.message);
+  if (!r.runtime_dir_problem.empty()) r.problems.push_back(r.runtime_dir_problem);
   if (!r.running && !r.port_holder.empty())
     r.problems.push_back(r.listen + " is held by " + r.port_holder + ", not lwgw");
 }
@@ -140,6 +142,7 @@ void find_problems(Report& r) {
 Report gather(Context& ctx) {
   Report r;
   Config& cfg = ctx.config();
+  r.runtime_dir_problem = daemon::runtime_dir_refusal(ctx.paths()).value_or("");
   auto live = daemon::find_running(ctx.paths(), ctx.env);
   r.running = live.has_value();
   r.listen = cfg.get_string("proxy.listen");
@@ -271,6 +274,8 @@ void print_report(Context& ctx, const Report& r) {
     o << "proxy:          " << ctx.paint(r.proxy.draining ? "draining" : "running", 32) << " (pid "
       << r.proxy.pid << ")\n";
     o << "listen:         http://" << r.listen << "\n";
+  } else if (!r.runtime_dir_problem.empty()) {
+    o << "proxy:          " << ctx.paint("unknown", 31) << ": " << r.runtime_dir_problem << "\n";
   } else {
     o << "proxy:          " << ctx.paint("not running", 31)
       << (r.port_holder.empty() ? " (start it with `lwgw up`)"
@@ -300,7 +305,9 @@ int status(Context& ctx) {
   else
     print_report(ctx, r);
   // Another program on proxy.listen is worse than no proxy: the CLIs send it their requests.
-  if (!r.running && r.port_holder.empty()) return static_cast<int>(Exit::kNotRunning);
+  // So is a state directory lwgw cannot trust: whether a proxy runs is then unknown.
+  if (!r.running && r.port_holder.empty() && r.runtime_dir_problem.empty())
+    return static_cast<int>(Exit::kNotRunning);
   return r.problems.empty() ? 0 : static_cast<int>(Exit::kFailed);
 }
 

@@ -38,11 +38,16 @@ void check_state_file(const Paths& paths) {
   fs::read_private(state_file(paths));
 }
 
+std::optional<std::string> runtime_dir_refusal(const Paths& paths) {
+  const fs::Facts dir = fs::facts_of(paths.runtime_dir);
+  if (!dir.exists) return std::nullopt;
+  return fs::dir_refusal(paths.runtime_dir, dir, ::geteuid());
+}
+
 std::optional<State> read_state(const Paths& paths) {
   std::optional<std::string> text;
   // A directory another user can write into says nothing trustworthy about this HOME's proxy.
-  const fs::Facts dir = fs::facts_of(paths.runtime_dir);
-  if (dir.exists && fs::dir_refusal(paths.runtime_dir, dir, ::geteuid())) return std::nullopt;
+  if (runtime_dir_refusal(paths)) return std::nullopt;
   try {
     text = fs::read_private(state_file(paths));
   } catch (...) {

@@ -200,6 +200,24 @@ TEST_CASE("up refuses a runtime directory others can write, and never writes thr
   run_bin({"down", "--timeout", "5"}, h.env);
 }
 
+TEST_CASE("status and down name a runtime directory others can write, not \"not running\"") {
+  Home h;
+  const auto dir = h.t.root() / "runtime" / "lwgw";
+  stdfs::create_directories(dir);
+  ::chmod(dir.c_str(), 0777);
+  h.t.write(dir / "proxy.json", "{\"pid\": 1, \"listen\": \"127.0.0.1:1\"}\n");
+  auto r = run_inproc({"status"}, h.env);
+  CHECK(r.code == 1);  // not 4: whether a proxy runs is unknown
+  CHECK(has(r.out, "proxy:          unknown: " + dir.string() + " is writable by others"));
+  r = run_inproc({"--json", "status"}, h.env);
+  CHECK(has(r.out, "is writable by others (mode 0777)"));
+  r = run_inproc({"down"}, h.env);
+  CHECK(r.code == 3);
+  CHECK(has(r.err, "cannot tell which proxy is this HOME's: " + dir.string() +
+                       " is writable by others (mode 0777)"));
+  CHECK(stdfs::exists(dir / "proxy.json"));  // nothing removed or signalled on its word
+}
+
 TEST_CASE("up refuses a runtime directory that another user owns") {
   if (!root()) return;  // dir_refusal's test covers the rule
   Home h;

@@ -41,7 +41,11 @@ void write_state(const Paths& paths, const State& state);
 /// Throws Error(kConfig) when the state file is a symlink (it is never followed: written over, it
 /// would replace whatever it points to).
 void check_state_file(const Paths& paths);
-/// The recorded state, or nullopt when there is none or it is unreadable.
+/// Why the runtime directory (where the state file lives) cannot be trusted, when it exists and
+/// another user could have written it (fs::dir_refusal); nullopt when it is fine or absent.
+std::optional<std::string> runtime_dir_refusal(const Paths& paths);
+/// The recorded state, or nullopt when there is none, it is unreadable, or the runtime directory
+/// is not trusted (runtime_dir_refusal).
 std::optional<State> read_state(const Paths& paths);
 /// Removes the state file if it still names `pid`.
 void remove_state(const Paths& paths, int pid);

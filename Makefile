@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
 SAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
 
-.PHONY: all deps build check check-hardening test demo format install clean
+.PHONY: all deps build check check-hardening fuzz test demo format install clean
 
 all: build
 
@@ -23,7 +23,8 @@ check: build
 
 # Sanitizers and fuzzing, part of `make test` (so of .ci/run): the unit and integration tests once
 # more under AddressSanitizer + UndefinedBehaviorSanitizer (one extra build at -O1; any report stops
-# the process and fails its test), then every libFuzzer target for a few seconds (clang; skipped
+# the process and fails its test), then every libFuzzer target for a fixed seed and number of
+# inputs, so the result is the same on every run of a commit (clang; skipped
 # with a reason without it). ThreadSanitizer is not run: the data plane is one thread (a test
 # checks the daemon has exactly one), and what crosses threads in the tests is behind a mutex.
 check-hardening: deps
@@ -33,6 +34,11 @@ check-hardening: deps
 	ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --test-dir $(SAN_DIR) --output-on-failure -j$(JOBS) -LE "e2e|package"
 	JOBS=$(JOBS) bash tests/fuzz/run.sh $(FUZZ_DIR)
+
+# Explores beyond what CI runs: every libFuzzer target with a random seed for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	LWGW_FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) bash tests/fuzz/run.sh $(FUZZ_DIR)
 
 # After the summary: which releases of the coding CLIs the e2e tests ran (or why they were skipped).
 test: build check

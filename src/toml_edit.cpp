@@ -55,8 +55,9 @@ const toml::table* find_table(const toml::table& root, const std::vector<std::st
   return t;
 }
 
-// Byte offset where a table's header line starts, when the table has a `[header]` of its own.
-std::optional<size_t> header_offset(std::string_view text, const toml::table& t) {
+// Byte offset of the `[` that starts the header defining `t` (a table or an element of an array
+// of tables), when it was defined by one.
+std::optional<size_t> any_header_offset(std::string_view text, const toml::table& t) {
   if (t.is_inline()) return std::nullopt;
   auto src = t.source();
   if (src.begin.line == 0) return std::nullopt;
@@ -65,9 +66,41 @@ std::optional<size_t> header_offset(std::string_view text, const toml::table& t)
   return std::nullopt;
 }
 
+// The key path a `[a."b c".d]` header line names, read by toml++ from the line alone; nullopt
+// for an array-of-tables header (`[[…]]`).
+std::optional<std::vector<std::string>> header_path(std::string_view text, size_t off) {
+  if (off + 1 < text.size() && text[off + 1] == '[') return std::nullopt;
+  size_t end = text.find('\n', off);
+  std::string_view line = text.substr(off, end == std::string_view::npos ? end : end - off);
+  toml::table doc;
+  try {
+    doc = toml::parse(line, std::string_view{});
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+  std::vector<std::string> path;
+  const toml::table* cur = &doc;
+  while (cur->size() == 1 && cur->begin()->second.is_table()) {
+    path.push_back(std::string(cur->begin()->first.str()));
+    cur = cur->begin()->second.as_table();
+  }
+  if (!cur->empty()) return std::nullopt;
+  return path;
+}
+
+// Byte offset where the header line of the table at `path` starts, when the table has a
+// `[header]` of its own. A table only implied by a deeper header (`[a.b.c]` implies `a.b`)
+// reports that header's position, so the header's own path must be `path`.
+std::optional<size_t> header_offset(std::string_view text, const toml::table& t,
+                                    const std::vector<std::string>& path) {
+  auto off = any_header_offset(text, t);
+  if (!off || header_path(text, *off) != path) return std::nullopt;
+  return off;
+}
+
 // Every header line start in the document (tables and arrays of tables), sorted.
 void collect_headers(std::string_view text, const toml::table& t, std::vector<size_t>& out) {
-  if (auto h = header_offset(text, t)) out.push_back(*h);
+  if (auto h = any_header_offset(text, t)) out.push_back(*h);
   for (auto&& [k, v] : t) {
     if (auto* sub = v.as_table()) collect_headers(text, *sub, out);
     if (auto* arr = v.as_array())
@@ -94,10 +127,12 @@ std::string format_path(const std::vector<std::string>& path) {
   return s;
 }
 
-// Inserts `line` (no newline) at `off`, which is a line start or the end of the text.
+// Inserts `line` (no newline) at `off`, which is a line start or the end of the text. At the end
+// of a text without a final newline the line goes after a newline and gets none itself, so the
+// file keeps its style and remove() takes back exactly what was added.
 std::string insert_line(std::string_view text, size_t off, const std::string& line) {
   std::string out(text.substr(0, off));
-  if (!out.empty() && out.back() != '\n') out += '\n';
+  if (off == text.size() && !text.empty() && text.back() != '\n') return out + "\n" + line;
   out += line + "\n";
   out += text.substr(off);
   return out;
@@ -175,14 +210,16 @@ std::string set(std::string_view text, const std::vector<std::string>& table,
     if (table.empty()) {
       size_t end = headers.empty() ? text.size() : headers.front();
       out = insert_line(text, after_last_entry(text, 0, end), entry);
-    } else if (auto h = t ? header_offset(text, *t) : std::nullopt) {
+    } else if (auto h = t ? header_offset(text, *t, table) : std::nullopt) {
       size_t body = line_end_incl_newline(text, *h);
       out = insert_line(text, after_last_entry(text, body, section_end(*h)), entry);
     } else {
+      // A new table after a blank line; without a final newline in the text, none at the end.
       out = std::string(text);
-      if (!out.empty() && out.back() != '\n') out += '\n';
+      const bool final_newline = out.empty() || out.back() == '\n';
+      if (!final_newline) out += '\n';
       if (!out.empty()) out += '\n';
-      out += "[" + format_path(table) + "]\n" + entry + "\n";
+      out += "[" + format_path(table) + "]\n" + entry + (final_newline ? "\n" : "");
     }
   }
   // Never hand back a document that does not parse: the edit must be provably safe.
@@ -214,11 +251,22 @@ std::string remove(std::string_view text, const std::vector<std::string>& table,
     bool alone =
         before.find_first_not_of(" \t") == std::string_view::npos && blank_or_comment(after);
     if (!alone) throw std::runtime_error("'" + key + "' shares its line with other entries");
+    // The last line of a text without a final newline takes the newline before it along (the
+    // mirror of insert_line), so the text before it keeps its own ending.
+    if (e == text.size() && text.back() != '\n' && b > 0) --b;
     std::string out = std::string(text.substr(0, b)) + std::string(text.substr(e));
     (void)parse(out);
     return out;
   }
   return std::string(text);
+}
+
+bool implied_only(std::string_view text, const std::vector<std::string>& table) {
+  const toml::table root = parse(text);
+  const toml::table* t = find_table(root, table);
+  if (!t || table.empty()) return false;
+  auto off = any_header_offset(text, *t);
+  return off && header_path(text, *off) != table;
 }
 
 std::optional<std::string> raw_value(std::string_view text, const std::vector<std::string>& table,

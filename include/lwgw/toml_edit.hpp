@@ -40,6 +40,10 @@ std::string set(std::string_view text, const std::vector<std::string>& table,
 std::string remove(std::string_view text, const std::vector<std::string>& table,
                    const std::string& key);
 
+/// Whether the table at `table` exists only because a deeper header names it (`[a.b.c]` implies
+/// `[a.b]`): it has no header or entries of its own.
+bool implied_only(std::string_view text, const std::vector<std::string>& table);
+
 /// The raw text of the value of `key` in `table`, when present (e.g. `"responses"` with quotes).
 std::optional<std::string> raw_value(std::string_view text, const std::vector<std::string>& table,
                                      const std::string& key);

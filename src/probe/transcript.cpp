@@ -194,6 +194,11 @@ Transcript parse_transcript(const std::string& text) {
       auto colon = line.find(':');
       if (colon == std::string::npos)
         throw config_error("transcript header line without `:`: " + line);
+      if (!std::regex_match(line, kHeader))  // else printing it again would read as the body
+        throw config_error(
+            "transcript header line is not `Name: value` (a name is letters, "
+            "digits and !#$%&'*+.^_`|~-): " +
+            line);
       t.headers.push_back({line.substr(0, colon), util::trim(line.substr(colon + 1))});
     }
     t.body = p < rest.size() ? rest.substr(p) : "";
@@ -234,7 +239,9 @@ std::string normalise_value(const std::string& value) {
 Transcript normalise(const Transcript& t) {
   Transcript n;
   n.status = t.status;
-  n.status_line = "HTTP/1.1 " + std::to_string(t.status);
+  std::string code = std::to_string(t.status);  // three digits, as parse_transcript reads it
+  if (code.size() < 3) code.insert(0, 3 - code.size(), '0');
+  n.status_line = "HTTP/1.1 " + code;
   if (const char* r = reason_phrase(t.status); *r) n.status_line += std::string(" ") + r;
   n.headers_pinned = t.headers_pinned;
   for (const auto& h : t.headers) {
@@ -285,7 +292,22 @@ std::vector<Difference> compare(const Transcript& baseline, const Transcript& cu
       out.push_back({Severity::kDrift, "header-added", "header added: Content-Type: " + *cct});
     }
 
+    // A header sent more than once compares as its values joined in order (RFC 9110 5.3).
+    auto grouped = [](const Transcript& n) {
+      std::vector<http::Header> g;
+      for (const auto& h : n.headers) {
+        auto it = std::find_if(g.begin(), g.end(),
+                               [&](const http::Header& x) { return x.name == h.name; });
+        if (it == g.end())
+          g.push_back(h);
+        else
+          it->value += ", " + h.value;
+      }
+      return g;
+    };
     Transcript nb = normalise(baseline), nc = normalise(current);
+    nb.headers = grouped(nb);
+    nc.headers = grouped(nc);
     std::vector<http::Header> removed, added;
     for (const auto& h : nb.headers) {
       if (h.name == "Content-Type") continue;

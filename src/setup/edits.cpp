@@ -27,6 +27,7 @@ ojson edit_to_json(const Edit& e) {
       j["previous_absent"] = true;
   }
   j["parents_existed"] = e.parents_existed;
+  if (e.previous_after) j["previous_after"] = *e.previous_after;
   return j;
 }
 
@@ -42,6 +43,7 @@ Edit edit_from_json(const ojson& j) {
     e.known = true;
   }
   e.parents_existed = j.value("parents_existed", 0);
+  if (j.contains("previous_after")) e.previous_after = j["previous_after"];
   return e;
 }
 
@@ -101,6 +103,46 @@ int existing_depth(const ojson& doc, const std::vector<std::string>& path) {
 void json_set(ojson& doc, const std::vector<std::string>& path, const ojson& v) {
   ojson* parent = json_parent(doc, path, true);
   (*parent)[path.back()] = v;
+}
+
+// The key before `path`'s last key in its object: null when it is the first, nullopt when the
+// key is not there.
+std::optional<ojson> json_key_before(const ojson& doc, const std::vector<std::string>& path) {
+  const ojson* cur = &doc;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    if (!cur->is_object()) return std::nullopt;
+    auto it = cur->find(path[i]);
+    if (it == cur->end()) return std::nullopt;
+    cur = &*it;
+  }
+  if (!cur->is_object()) return std::nullopt;
+  ojson before;  // null
+  for (auto it = cur->begin(); it != cur->end(); ++it) {
+    if (it.key() == path.back()) return before;
+    before = it.key();
+  }
+  return std::nullopt;
+}
+
+// Sets a key that is not in its object right after the key `after` (null: first); when `after`
+// is gone, last.
+void json_insert_after(ojson& doc, const std::vector<std::string>& path, const ojson& v,
+                       const ojson& after) {
+  ojson* parent = json_parent(doc, path, true);
+  const bool anchored =
+      parent && parent->is_object() &&
+      (after.is_null() || (after.is_string() && parent->contains(after.get<std::string>())));
+  if (!anchored || parent->contains(path.back())) {
+    json_set(doc, path, v);
+    return;
+  }
+  ojson rebuilt = ojson::object();
+  if (after.is_null()) rebuilt[path.back()] = v;
+  for (auto it = parent->begin(); it != parent->end(); ++it) {
+    rebuilt[it.key()] = std::move(it.value());
+    if (after.is_string() && it.key() == after.get<std::string>()) rebuilt[path.back()] = v;
+  }
+  *parent = std::move(rebuilt);
 }
 
 void json_erase(ojson& doc, const std::vector<std::string>& path) {
@@ -193,6 +235,7 @@ std::string json_apply(const std::string& text, std::vector<Edit>& edits) {
       e.known = true;
       if (cur) e.previous = *cur;
       e.parents_existed = existing_depth(doc, e.path);
+      if (cur && !e.value) e.previous_after = json_key_before(doc, e.path);
     }
     if (e.value) {
       if (!cur || !same(*cur, *e.value)) {
@@ -218,7 +261,10 @@ std::string json_revert(const std::string& text, const std::vector<Edit>& edits)
     if (!ours) continue;  // the user changed it since: theirs now
     if (e.previous) {
       if (!cur || !same(*cur, *e.previous)) {
-        json_set(doc, e.path, *e.previous);
+        if (!cur && e.previous_after)
+          json_insert_after(doc, e.path, *e.previous, *e.previous_after);
+        else
+          json_set(doc, e.path, *e.previous);
         changed = true;
       }
     } else if (cur) {
@@ -253,9 +299,15 @@ int toml_existing_depth(const std::string& text, const std::vector<std::string>&
   toml::table root = toml::parse(text, std::string_view{});
   const toml::table* t = &root;
   int depth = 0;
+  std::vector<std::string> prefix;
   for (const auto& part : table) {
     const toml::node* n = t->get(part);
-    if (!n || !n->is_table()) break;
+    prefix.push_back(part);
+    // The edited table itself, when only implied by a deeper header, gets a header from lwgw,
+    // which teardown takes; tables above it never get one.
+    if (!n || !n->is_table() ||
+        (prefix.size() == table.size() && toml_edit::implied_only(text, prefix)))
+      break;
     t = n->as_table();
     ++depth;
   }
@@ -372,7 +424,8 @@ std::string toml_revert(const std::string& text, const std::vector<Edit>& edits)
         const toml::node* sub = t ? t->get(part) : nullptr;
         t = sub ? sub->as_table() : nullptr;
       }
-      if (t && t->empty()) out = remove_empty_table(out, table);
+      // Its own section must be empty (remove_empty_table checks); tables below it may remain.
+      if (t) out = remove_empty_table(out, table);
     }
     toml_edit::validate(out);
     return out;

@@ -21,7 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const probe::Transcript twice = probe::normalise(once);
   LWGW_PROPERTY(probe::format_transcript(twice) == probe::format_transcript(once));
   (void)probe::compare(once, t);
-  // Not yet checked (see tests/fuzz/known/README.md): compare(once, once) is empty, and a
-  // normalised transcript printed and parsed again gives the same lines.
+  // A transcript shows no difference from itself, raw or normalised.
+  LWGW_PROPERTY(probe::compare(t, t).empty());
+  LWGW_PROPERTY(probe::compare(once, once).empty());
+  // A normalised transcript printed (as `lwgw smoke --record` writes it) and parsed again shows
+  // the same lines.
+  const probe::Transcript reread = probe::parse_transcript(probe::format_transcript(once));
+  LWGW_PROPERTY(probe::transcript_lines(reread) == probe::transcript_lines(once));
   return 0;
 }

@@ -79,6 +79,20 @@ TEST_CASE("transcripts round-trip through the transcript text format") {
   CHECK(!cold.headers_pinned);
   CHECK(cold.status == 503);
   CHECK_THROWS(probe::parse_transcript("not a status line"));
+  // A header line whose name is not a token would print back as the body: refused.
+  CHECK_THROWS(probe::parse_transcript("HTTP/1.1 200 OK\nX-A: 1\n{\"a\": 1}\n\n{}"));
+}
+
+TEST_CASE("a header sent twice compares as its values in order: no difference from itself") {
+  auto t = probe::parse_transcript(
+      "HTTP/1.1 200 OK\nSet-Cookie: a=1\nSet-Cookie: b=2\nX-A: 1\n\n{\"ok\": true}");
+  CHECK(probe::compare(t, t).empty());
+  CHECK(probe::compare(probe::normalise(t), probe::normalise(t)).empty());
+  auto other = probe::parse_transcript(
+      "HTTP/1.1 200 OK\nSet-Cookie: a=1\nSet-Cookie: c=3\nX-A: 1\n\n{\"ok\": true}");
+  auto d = probe::compare(t, other);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].detail == "header Set-Cookie: a=1, c=3, was a=1, b=2");
 }
 
 TEST_CASE("compare classifies breaking and drift differences") {

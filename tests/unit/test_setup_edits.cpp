@@ -196,3 +196,58 @@ TEST_CASE("json: a number too large for a double is malformed input, not an exce
   REQUIRE(m.has_value());
   CHECK(std::string(m->what()).find("not valid JSON") != std::string::npos);
 }
+
+TEST_CASE(
+    "toml: a config.toml without a final newline gets none from setup, and teardown is exact") {
+  Target t{Mode::kProxy, "http://127.0.0.1:5566", "tok", "/bin/lwgw"};
+  for (const std::string doc : {"model = \"o3\"", "model = \"o3\"\n[tui]\ntheme = \"dark\"",
+                                "# only a comment", "[tui]\ntheme = \"dark\"\n# end"}) {
+    CAPTURE(doc);
+    std::vector<Edit> edits = codex_edits(t, "", {});
+    std::string set = toml_apply(doc, edits);
+    CHECK(set.back() != '\n');  // the file keeps its style
+    CHECK(toml_apply(set, edits) == set);
+    CHECK(toml_revert(set, edits) == doc);
+  }
+}
+
+TEST_CASE("toml: a provider table only implied by a deeper header gets its own, and loses it") {
+  // `[model_providers.lwgw.x]` implies `[model_providers.lwgw]` without a header: lwgw's keys
+  // must not land in the `.x` section, and teardown takes the header lwgw wrote.
+  Target t{Mode::kProxy, "http://127.0.0.1:5566", "tok", "/bin/lwgw"};
+  const std::string doc = "[model_providers.lwgw.x]\nk = 1\n";
+  std::vector<Edit> edits = codex_edits(t, "", {});
+  std::string set = toml_apply(doc, edits);
+  toml::table parsed = toml::parse(set, std::string_view{});
+  CHECK(parsed["model_providers"]["lwgw"]["base_url"].value<std::string>() ==
+        "http://127.0.0.1:5566/v1");
+  CHECK(parsed["model_providers"]["lwgw"]["x"]["k"].value<int>() == 1);
+  CHECK_FALSE(parsed["model_providers"]["lwgw"]["x"]["base_url"]);
+  CHECK(toml_revert(set, edits) == doc);
+}
+
+TEST_CASE("json: a key lwgw deletes goes back to its place in its object on revert") {
+  // Teardown's revert (used when the user edited the file after setup) keeps key order.
+  const std::string orig =
+      "{\n  \"model\": \"opus\",\n  \"apiKeyHelper\": \"/bin/helper\",\n  \"theme\": \"dark\"\n}\n";
+  std::vector<Edit> e(2);
+  e[0].path = {"env", "ANTHROPIC_BASE_URL"};
+  e[0].value = "http://127.0.0.1:5566";
+  e[1].path = {"apiKeyHelper"};  // a deletion
+  std::string set = json_apply(orig, e);
+  CHECK(set.find("apiKeyHelper") == std::string::npos);
+  // Round-trip through the manifest, as teardown reads it.
+  std::vector<Edit> stored;
+  for (const auto& x : e) stored.push_back(edit_from_json(edit_to_json(x)));
+  CHECK(json_revert(set, stored) == orig);
+  // The key it followed is gone: it goes back last.
+  std::string edited = set;
+  edited.replace(edited.find("  \"model\": \"opus\",\n"), 19, "");
+  CHECK(json_revert(edited, stored) ==
+        "{\n  \"theme\": \"dark\",\n  \"apiKeyHelper\": \"/bin/helper\"\n}\n");
+  // It was first: it goes back first.
+  const std::string first = "{\n  \"apiKeyHelper\": \"h\",\n  \"a\": 1\n}\n";
+  std::vector<Edit> f(1);
+  f[0].path = {"apiKeyHelper"};
+  CHECK(json_revert(json_apply(first, f), f) == first);
+}

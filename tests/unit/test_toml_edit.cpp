@@ -21,8 +21,13 @@ TEST_CASE("set adds a key after the last entry of its table, before the next tab
 }
 
 TEST_CASE("set appends a missing table at the end") {
-  auto out = toml_edit::set("[a]\nx = 1", {"model_providers", "lwgw"}, "name", "\"lwgw\"");
+  auto out = toml_edit::set("[a]\nx = 1\n", {"model_providers", "lwgw"}, "name", "\"lwgw\"");
   CHECK(out == "[a]\nx = 1\n\n[model_providers.lwgw]\nname = \"lwgw\"\n");
+  // A text without a final newline keeps its style, and remove() takes back exactly that.
+  out = toml_edit::set("[a]\nx = 1", {"model_providers", "lwgw"}, "name", "\"lwgw\"");
+  CHECK(out == "[a]\nx = 1\n\n[model_providers.lwgw]\nname = \"lwgw\"");
+  CHECK(toml_edit::remove(out, {"model_providers", "lwgw"}, "name") ==
+        "[a]\nx = 1\n\n[model_providers.lwgw]");
   CHECK(toml_edit::set("", {"a"}, "k", "1") == "[a]\nk = 1\n");
 }
 

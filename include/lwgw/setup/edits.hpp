@@ -52,6 +52,9 @@ struct Edit {
   std::optional<nlohmann::ordered_json> previous{};
   bool known = false;       // `previous` has been recorded (else the next apply records it)
   int parents_existed = 0;  // how many leading objects/tables of `path` existed before
+  // A JSON key lwgw deletes: the key it followed in its object (null when it was the first), so
+  // teardown puts it back where it was; nullopt (older manifests) puts it back last.
+  std::optional<nlohmann::ordered_json> previous_after{};
 };
 
 nlohmann::ordered_json edit_to_json(const Edit& e);

@@ -213,17 +213,32 @@ std::vector<setup::FileOp> files(const SetupInputs& in) {
   auto file = config_file(in);
   auto chat = setup::codex_chat_providers(fs::read_file(file).value_or(""));
   chat.erase(std::remove(chat.begin(), chat.end(), "lwgw"), chat.end());
-  if (!in.fix)
+  if (!in.fix && !chat.empty() && in.broken)
     for (const auto& id : chat)
-      in.ctx.log().warn(display_path(file, in.ctx.paths().home) + ": [model_providers." + id +
-                        "] has wire_api = \"chat\", which current Codex rejects at start-up "
-                        "(every codex command fails); set it to \"responses\", or re-run with "
-                        "--yes to let lwgw do it");
+      in.broken->push_back(
+          {display_path(file, in.ctx.paths().home) + ": [model_providers." + id +
+               "] has wire_api = \"chat\", which current Codex rejects at start-up (every codex "
+               "command fails until it says \"responses\")",
+           "lwgw setup codex --yes"});
   return {{.path = file,
            .kind = setup::FileKind::kToml,
            .owner = "codex",
            .edits = setup::codex_edits(in.target, in.write("model"),
                                        in.fix ? chat : std::vector<std::string>{})}};
+}
+
+// Teardown puts back the user's own providers, a wire_api = "chat" one that --yes had fixed
+// included: said, since every codex command fails again.
+std::vector<std::string> after_teardown(Context& ctx) {
+  const auto file = ctx.paths().codex_home / "config.toml";
+  std::vector<std::string> out;
+  for (const auto& id : setup::codex_chat_providers(fs::read_file(file).value_or("")))
+    if (id != "lwgw")
+      out.push_back(display_path(file, ctx.paths().home) + ": [model_providers." + id +
+                    "] is back to wire_api = \"chat\", which current Codex rejects at start-up: "
+                    "every codex command fails until it says \"responses\" (`lwgw setup codex "
+                    "--yes` fixes it again)");
+  return out;
 }
 
 setup::ExecPlan exec(const ExecInputs& in) {
@@ -247,6 +262,7 @@ const CliProfile& codex() {
       .title = "Codex CLI",
       .binary = kBinary,
       .files = files,
+      .after_teardown = after_teardown,
       .env = {{setup::kKeyEnv, setup::EnvNeed::Value::kKey}},
       .exec = exec,
       .models = {.family = setup::Family::kGpt,

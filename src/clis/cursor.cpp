@@ -92,7 +92,6 @@ std::optional<Error> guide(Context& ctx, std::ostream& out) {
   } else {
     out << "  not verified: not logged in (run `lwgw login` to check the key)\n";
   }
-  out << "  next: paste the two values into Cursor's settings\n";
   return error;
 }
 

@@ -41,6 +41,21 @@ int down(Context& ctx, int timeout_s) {
                                        daemon::state_file(ctx.paths()).string());
   }
   const Counters before = counters(target->live);
+  const bool service = daemon::service_installed(ctx);
+  if (ctx.opts.json) {
+    auto result = daemon::stop(target->pid, std::chrono::seconds(timeout_s));
+    daemon::remove_state(ctx.paths(), target->pid);
+    *ctx.io.out << nlohmann::ordered_json{{"pid", target->pid},
+                                          {"stopped", result == daemon::StopResult::kKilled
+                                                          ? "killed"
+                                                          : "drained"},
+                                          {"served", before.requests},
+                                          {"inflight_at_stop", before.inflight},
+                                          {"service_restarts_it", service}}
+                       .dump(2)
+                << "\n";
+    return 0;
+  }
   *ctx.io.err << "lwgw: stopping the proxy (pid " << target->pid << ")";
   if (before.inflight > 0)
     *ctx.io.err << ", waiting for " << before.inflight << " request(s) in flight";
@@ -55,7 +70,7 @@ int down(Context& ctx, int timeout_s) {
   *ctx.io.err << "lwgw: proxy stopped";
   if (target->live) *ctx.io.err << " (it served " << before.requests << " request(s))";
   *ctx.io.err << "\n";
-  if (daemon::service_installed(ctx))
+  if (service)
     *ctx.io.err << "lwgw: the login service starts it again on the next connection and at login "
                    "(`lwgw service uninstall` removes the service)\n";
   return 0;

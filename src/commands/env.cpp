@@ -1,5 +1,6 @@
 // `lwgw env`: print the exports for eval.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "lwgw/clis/profile.hpp"
@@ -19,6 +20,17 @@ int print_env(Context& ctx, const EnvOptions& o) {
   // Both outputs exist to hand over a secret: they bypass redaction on purpose.
   setup::Target t =
       setup::resolve_target(ctx, {.mode = o.direct ? setup::Mode::kDirect : setup::Mode::kProxy});
+  if (ctx.opts.json) {  // {"NAME": "value"}; with --api-key {"key": "…"}
+    nlohmann::ordered_json doc = nlohmann::ordered_json::object();
+    if (o.api_key)
+      doc["key"] = t.key;
+    else
+      for (const auto& [name, value] : setup::env_vars(t, clis::env_needs(clis::all())).vars)
+        doc[name] = value;
+    *ctx.io.raw_out << doc.dump(2) << "\n";
+    ctx.io.raw_out->flush();
+    return 0;
+  }
   if (o.api_key) {
     *ctx.io.raw_out << t.key << "\n";
     ctx.io.raw_out->flush();

@@ -1,6 +1,7 @@
 // `lwgw login`: store the gateway URL and the virtual key, after asking the gateway about it.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "lwgw/commands/table.hpp"
 #include "lwgw/credentials.hpp"
@@ -150,9 +151,10 @@ int login(Context& ctx, const LoginOptions& o) {
   const std::string why = !check     ? "--no-verify"
                           : verified ? ""
                                      : not_verified_reason(gateway, *check);
-  *ctx.io.out << "lwgw: logged in to " << gateway << " with " << mask_key(key) << " (stored in "
-              << store.describe() << ", " << (verified ? "verified" : "NOT verified: " + why)
-              << ")\n";
+  if (!ctx.opts.json)
+    *ctx.io.out << "lwgw: logged in to " << gateway << " with " << mask_key(key) << " (stored in "
+                << store.describe() << ", " << (verified ? "verified" : "NOT verified: " + why)
+                << ")\n";
   if (!verified)
     ctx.log().warn(
         "the key was stored without the gateway confirming it; `lwgw whoami` checks it again");
@@ -162,7 +164,17 @@ int login(Context& ctx, const LoginOptions& o) {
         "as given");
   if (ctx.env.get("LWGW_VK") && !ctx.env.get("LWGW_VK")->empty())
     ctx.log().warn("LWGW_VK is set in this environment and overrides the stored key here");
-  *ctx.io.out << "next: " << next_step(ctx) << "\n";
+  if (ctx.opts.json)
+    *ctx.io.out << nlohmann::ordered_json{{"gateway", gateway},
+                                          {"key", mask_key(key)},
+                                          {"stored_in", store.describe()},
+                                          {"verified", verified},
+                                          {"not_verified_because", why},
+                                          {"next", next_step(ctx)}}
+                       .dump(2)
+                << "\n";
+  else
+    *ctx.io.out << "next: " << next_step(ctx) << "\n";
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // `lwgw up`: start the local proxy — as a background daemon (default) or in this terminal.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "lwgw/commands/table.hpp"
 #include "lwgw/daemon/host.hpp"
@@ -62,6 +63,15 @@ int run_background(Context& ctx, const UpOptions& o) {
   warn_other_address(ctx, o.listen);
   rotate_if_squatted(ctx);
   daemon::Started s = daemon::start_background(ctx, o.listen);
+  if (ctx.opts.json) {
+    *ctx.io.out << nlohmann::ordered_json{{"url", s.url},
+                                          {"pid", s.pid},
+                                          {"already_running", s.already},
+                                          {"service", s.already && !s.pid}}
+                       .dump(2)
+                << "\n";
+    return 0;
+  }
   if (s.already)
     *ctx.io.err << "lwgw: the proxy already runs on " << s.url
                 << (s.pid ? " (pid " + std::to_string(s.pid) + ")"

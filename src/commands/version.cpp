@@ -30,7 +30,16 @@ std::string version_text() {
 void configure_version(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.callback([&ctx, &action] {
     action = [&ctx] {
-      *ctx.io.out << version_text() << "\n";
+      if (ctx.opts.json)
+        *ctx.io.out << nlohmann::ordered_json{{"version", build::kVersion},
+                                              {"commit", build::kCommit},
+                                              {"build_type", build::kBuildType},
+                                              {"libraries", version_text().substr(
+                                                                version_text().find('\n') + 1)}}
+                           .dump(2)
+                    << "\n";
+      else
+        *ctx.io.out << version_text() << "\n";
       return 0;
     };
   });

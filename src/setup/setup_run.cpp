@@ -2,6 +2,7 @@
 // (env file and rc hooks) for the CLIs that read the env file.
 #include <algorithm>
 #include <ostream>
+#include <sstream>
 
 #include "commit.hpp"
 #include "lock.hpp"
@@ -12,8 +13,10 @@
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/gateway.hpp"
+#include "lwgw/process.hpp"
 #include "lwgw/setup/engine.hpp"
 #include "lwgw/setup/model_choice.hpp"
+#include "lwgw/setup/report.hpp"
 #include "lwgw/util/clock.hpp"
 #include "shell_files.hpp"
 
@@ -29,8 +32,10 @@ struct Session {
   Run& run;
   std::optional<Target> target{};  // none when no CLI of the run writes files (Cursor alone)
   std::optional<std::vector<std::string>> models{};  // the gateway's list, when it answered
-  std::string proxy_next = "start the proxy with `lwgw up`";
+  std::string proxy_next = "`lwgw up`";  // proxy mode without the service, when it is not running
   std::vector<std::string> env_clis_done{};
+  SetupReport rep{};
+  CliRow* row = nullptr;  // the CLI being set up
 };
 
 // --model goes to every CLI with model slots, --small-model to those with a background slot: one
@@ -66,11 +71,14 @@ void check_running_proxy(Context& ctx, Session& s) {
   auto live = daemon::find_running(ctx.paths(), ctx.env);
   if (!live) return;
   std::string want = ctx.config().get_string("proxy.listen");
-  if (live->state.listen == want)
-    s.proxy_next = "the proxy already runs on http://" + want;
-  else
+  if (live->state.listen == want) {
+    s.proxy_next.clear();
+    s.rep.proxy = "proxy: already runs on http://" + want;
+  } else {
     ctx.log().warn("the running proxy listens on " + live->state.listen + ", not on " + want +
                    " (proxy.listen) where the CLIs are pointed: run `lwgw down && lwgw up`");
+    s.proxy_next = "`lwgw down && lwgw up`";
+  }
 }
 
 void start_session(Context& ctx, Session& s, const Profiles& profiles) {
@@ -93,18 +101,13 @@ void start_session(Context& ctx, Session& s, const Profiles& profiles) {
   if (r.mode == Mode::kProxy && !r.no_service) s.proxy_next.clear();
 }
 
-void report_file(std::ostream& out, const std::string& cli, const std::string& label,
-                 const Planned& p, bool dry_run) {
-  if (!p.changed()) {
-    out << cli << ": " << label << " is already set up; nothing to change\n";
-    return;
-  }
-  std::string keys;
-  for (const auto& k : p.changed_keys) keys += (keys.empty() ? "" : ", ") + k;
-  out << cli << ": "
-      << (dry_run ? (p.before ? "would update " : "would create ")
-                  : (p.before ? "updated " : "created "))
-      << label << (keys.empty() ? "" : " (" + keys + ")") << "\n";
+FileRow file_row(const std::string& label, const Planned& p, bool dry_run) {
+  FileRow f{.label = label, .action = "unchanged"};
+  if (p.changed())
+    f.action =
+        dry_run ? (p.before ? "would update" : "would create") : (p.before ? "updated" : "created");
+  if (p.changed()) f.keys = p.changed_keys;
+  return f;
 }
 
 // The env file holds one key: CLIs set up in the other mode now share this run's.
@@ -127,17 +130,6 @@ void record_cli(Session& s, const clis::CliProfile& p) {
   s.run.manifest.save(s.run.ctx.paths());
 }
 
-void print_next(Session& s, const clis::CliProfile& p) {
-  const bool proxy = s.target->mode == Mode::kProxy;
-  const bool say_proxy = proxy && !s.proxy_next.empty();
-  s.run.out << "  next: ";
-  if (p.uses_env_file())
-    s.run.out << "open a new shell (see below)" << (say_proxy ? "; " + s.proxy_next : "");
-  else
-    s.run.out << (say_proxy ? s.proxy_next : "start a new " + std::string(p.name) + " session");
-  s.run.out << p.hints.next << "\n";
-}
-
 // The models the CLI will ask for (its slots), chosen from the gateway's list; said in one line,
 // with a warning for each model that will fail.
 std::vector<Pick> choose_for(Session& s, const clis::CliProfile& p, const clis::SetupInputs& in) {
@@ -157,7 +149,8 @@ void report_picks(Session& s, const clis::CliProfile& p, const std::vector<Pick>
   if (std::all_of(picks.begin(), picks.end(),
                   [](const Pick& k) { return k.source == Source::kUnknown; }))
     return;
-  s.run.out << p.name << ": " << describe(picks) << "\n";
+  s.row->models = describe(picks);
+  if (!picks.empty()) s.row->model = picks.front().id;
   for (const auto& w : warnings(p.name, p.title, p.models.family, picks,
                                 s.models.value_or(std::vector<std::string>{})))
     s.run.ctx.log().warn(w);
@@ -173,6 +166,8 @@ void setup_files(Session& s, const clis::CliProfile& p) {
                        .fix = s.r.yes,
                        .models = models,
                        .models_from_gateway = s.models.has_value()};
+  std::vector<clis::Broken> broken;
+  in.broken = &broken;
   const std::vector<Pick> picks = choose_for(s, p, in);
   in.picks = &picks;
   std::vector<Planned> planned;
@@ -181,7 +176,7 @@ void setup_files(Session& s, const clis::CliProfile& p) {
   std::vector<clis::WrittenFile> written;
   for (auto& f : planned) {
     const std::string label = run.label(f.op.path);
-    report_file(run.out, std::string(p.name), label, f, s.r.dry_run);
+    s.row->files.push_back(file_row(label, f, s.r.dry_run));
     run.commit(f);
     written.push_back({label, f.after});
   }
@@ -189,19 +184,42 @@ void setup_files(Session& s, const clis::CliProfile& p) {
   if (p.after_setup) p.after_setup(in, written);
   if (!s.r.dry_run) record_cli(s, p);
   if (p.uses_env_file()) s.env_clis_done.emplace_back(p.name);
-  print_next(s, p);
+  // Configured, but known to fail until the user (or --yes) fixes what lwgw left alone.
+  for (const auto& b : broken) {
+    s.run.error(std::string(p.name) + ": " + b.problem + "; fix: `" + b.fix + "`", Exit::kFailed);
+    s.row->status = "broken";
+    s.row->problems.push_back(b.problem);
+    s.row->fixes.push_back(b.fix);
+  }
 }
 
 void setup_cli(Session& s, const clis::CliProfile& p) {
   const std::string cli(p.name);
+  CliRow& row = s.rep.clis.emplace_back();
+  s.row = &row;
+  row.name = cli;
+  row.title = std::string(p.title);
+  row.binary = std::string(p.binary);
+  row.installed = !p.binary.empty() && process::find_in_path(row.binary, s.run.ctx.env);
+  row.mode = mode_name(s.r.mode);
+  row.next_hint = std::string(p.hints.next);
+  row.uses_env_file = p.uses_env_file();
   try {
     if (p.guide) {
-      if (auto e = p.guide(s.run.ctx, s.run.out)) s.run.error(cli + ": " + e->what(), e->code());
+      row.status = "by_hand";
+      row.mode = "direct";  // what it pastes goes to the gateway itself
+      std::ostringstream guide;
+      auto e = p.guide(s.run.ctx, guide);
+      row.guide = guide.str();
+      s.run.out << row.guide;
+      if (e) throw *e;
     } else {
       setup_files(s, p);
     }
   } catch (const Error& e) {
     s.run.error(cli + ": " + e.what(), e.code());
+    row.status = "error";
+    row.problems.emplace_back(e.what());
   }
 }
 
@@ -239,45 +257,39 @@ void setup_shell(Session& s, const std::set<std::string>& env_clis) {
   std::vector<Planned> planned;
   for (const auto& op : shell_ops(f, shells, vars, ctx.paths().home))
     planned.push_back(plan_file(op, run.manifest, run.label(op.path)));
-  std::string changed;
-  for (auto& p : planned)
-    if (p.changed()) changed += (changed.empty() ? "" : ", ") + run.label(p.op.path);
-  if (!changed.empty())
-    run.out << "shell: " << (s.r.dry_run ? "would write " : "wrote ") << changed
-            << " (NO_PROXY and no_proxy gain 127.0.0.1,localhost,::1: loopback never goes through "
-               "an HTTP proxy)\n";
-  for (auto& p : planned) run.commit(p);
+  for (auto& p : planned) {
+    s.rep.shell.push_back(file_row(run.label(p.op.path), p, s.r.dry_run));
+    run.commit(p);
+  }
   if (shells.count("bash")) warn_bash_profile(ctx);
-  if (!changed.empty())
-    run.out << "  next: open a new shell; shells and GUI apps already open keep their old "
-               "environment (in this one: eval \"$(lwgw env)\")\n";
 }
 
 void report_models(Session& s) {
   if (!s.target) return;
   if (!s.models) {
-    s.run.out << "models: the gateway's list (GET /v1/models) could not be fetched, so no model "
-                 "was checked and the CLIs keep theirs; run `lwgw setup` again when the gateway "
-                 "answers\n";
+    s.rep.models =
+        "models: the gateway's list (GET /v1/models) could not be fetched, so no model was "
+        "checked and the CLIs keep theirs; run `lwgw setup` again when the gateway answers";
     return;
   }
   if (!s.r.model.empty()) return;
-  s.run.out << "models the gateway serves: " << served_list(*s.models)
-            << " (pin one with --model NAME)\n";
+  s.rep.models =
+      "models the gateway serves: " + served_list(*s.models) + " (pin one with --model NAME)";
 }
 
 // Proxy mode: the login service runs the proxy (installed and started here), or, where no
 // service manager is usable, the proxy starts in the background now.
 void ensure_proxy(Session& s) {
   Context& ctx = s.run.ctx;
-  std::ostream& out = s.run.out;
+  std::ostringstream out;
   const daemon::ServicePlan plan = daemon::plan_service(ctx);
   const std::string listen = ctx.config().get_string("proxy.listen");
   if (s.r.dry_run) {
     out << "proxy: would "
         << (plan.can_run ? "install and start the login service (" + plan.manager + ")"
                          : "start the proxy in the background")
-        << " on " << listen << "\n";
+        << " on " << listen;
+    s.rep.proxy = out.str();
     return;
   }
   try {
@@ -285,18 +297,26 @@ void ensure_proxy(Session& s) {
       daemon::Installed inst = daemon::install_service(ctx);
       out << "proxy: the login service (" << plan.manager << ") "
           << (inst.changed ? "is installed and " : "") << "runs it on http://" << listen
-          << ", also after every login (`lwgw service status`)\n";
+          << ", also after every login (`lwgw service status`)";
+      s.rep.proxy = out.str();
       return;
     }
     daemon::Started st = daemon::start_background(ctx, "");
     out << "proxy: " << (st.already ? "already runs on " : "started in the background on ")
-        << st.url << (st.pid ? " (pid " + std::to_string(st.pid) + ")" : "") << "\n";
+        << st.url << (st.pid ? " (pid " + std::to_string(st.pid) + ")" : "");
+    s.rep.proxy = out.str();
     ctx.log().warn("no login service here (" + plan.why_not +
                    "): after a reboot, start the proxy with `lwgw up` (`lwgw exec` also starts "
                    "it), or run `lwgw service install` where systemd --user or launchd runs");
   } catch (const Error& e) {
     s.run.error(std::string("proxy: ") + e.what(), e.code());
   }
+}
+
+// Whether text went out before the report (a guide, --dry-run diffs): a blank line then.
+bool printed_above(const SetupReport& r) {
+  return r.dry_run || std::any_of(r.clis.begin(), r.clis.end(),
+                                  [](const CliRow& c) { return !c.guide.empty(); });
 }
 
 }  // namespace
@@ -306,10 +326,16 @@ int run_setup(Context& ctx, const SetupRequest& r) {
   fs::check_home(ctx.paths().home);
   std::optional<SetupLock> lock;
   if (!r.dry_run) lock.emplace(ctx.paths());
-  Run run{ctx, Manifest::load(ctx.paths()), r.dry_run, *ctx.io.out};
+  // -q and --json show only the report; diffs and recovery notes go into it (JSON) or nowhere.
+  std::ostringstream captured;
+  const bool report_only = ctx.opts.json || ctx.opts.quiet;
+  Run run{ctx, Manifest::load(ctx.paths()), r.dry_run, report_only ? captured : *ctx.io.out};
   const int problems_before = ctx.log().problems();
   if (!r.dry_run) run.recover();
   Session s{.r = r, .run = run};
+  s.rep.mode = mode_name(r.mode);
+  s.rep.dry_run = r.dry_run;
+  s.rep.clis.reserve(profiles.size());  // rows stay put while s.row points at one
   start_session(ctx, s, profiles);
   for (const clis::CliProfile* p : profiles) setup_cli(s, *p);
 
@@ -325,9 +351,17 @@ int run_setup(Context& ctx, const SetupRequest& r) {
   }
   report_models(s);
   if (s.target && r.mode == Mode::kProxy && !r.no_service) ensure_proxy(s);
-  if (r.dry_run) run.out << "dry run: nothing was written\n";
-  if (!r.dry_run && (run.code != 0 || ctx.log().problems() > problems_before))
-    run.out << "something needs attention: `lwgw doctor` checks every CLI and names the fix\n";
+  if (s.target && r.mode == Mode::kProxy && !r.dry_run) s.rep.proxy_next = s.proxy_next;
+  s.rep.errors = run.code != 0 || ctx.log().problems() > problems_before;
+  s.rep.exit_code = run.code;
+  s.rep.details = captured.str();
+  std::ostream& out = *ctx.io.out;
+  if (ctx.opts.json)
+    out << to_json(s.rep).dump(2) << "\n";
+  else if (ctx.opts.quiet)
+    out << render_quiet(s.rep);
+  else
+    out << (printed_above(s.rep) ? "\n" : "") << render_human(s.rep, ctx.opts.verbose > 0);
   return run.code;
 }
 

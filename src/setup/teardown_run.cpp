@@ -1,11 +1,15 @@
 // `lwgw teardown`: undo, CLI by CLI, exactly what setup recorded; the shell side goes with the
 // last CLI that reads the env file, else the env file is rewritten for those that stay.
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <ostream>
+#include <sstream>
 
 #include "commit.hpp"
 #include "lock.hpp"
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/daemon/service.hpp"
+#include "lwgw/daemon/state.hpp"
 #include "lwgw/fs.hpp"
 #include "lwgw/setup/engine.hpp"
 #include "shell_files.hpp"
@@ -13,6 +17,21 @@
 namespace lwgw::setup {
 
 namespace {
+
+using ojson = nlohmann::ordered_json;
+
+// What teardown did, for --json (the text report says the same line by line).
+struct Report {
+  ojson clis = ojson::array();
+  ojson shell = ojson::array();
+  std::vector<std::string> warnings{};
+  std::vector<std::string> still_running{};
+};
+
+void said(Run& run, ojson& entry, const std::string& who, const std::string& what) {
+  run.out << who << ": " << what << "\n";
+  entry["changes"].push_back(what);
+}
 
 // The CLIs to restore: those named, or with --all every CLI the manifest knows (registry order
 // first, then any other owner of a recorded edit).
@@ -45,32 +64,63 @@ std::vector<std::string> files_of(const Manifest& m, const std::string& cli) {
 }
 
 // Returns false when a file of the CLI could not be restored.
-bool teardown_cli(Run& run, const std::string& cli) {
-  if (const clis::CliProfile* p = clis::find(cli); p && !p->hints.teardown.empty()) {
-    run.out << cli << ": " << p->hints.teardown << "\n";
+bool teardown_cli(Run& run, Report& rep, const std::string& cli) {
+  ojson& entry = rep.clis.emplace_back(
+      ojson{{"cli", cli}, {"status", "restored"}, {"changes", ojson::array()}});
+  const clis::CliProfile* p = clis::find(cli);
+  if (p && !p->hints.teardown.empty()) {
+    entry["status"] = "by_hand";
+    said(run, entry, cli, std::string(p->hints.teardown));
     return true;
   }
   const std::vector<std::string> keys = files_of(run.manifest, cli);
   if (keys.empty() && !run.manifest.clis.count(cli)) {
-    run.out << cli << ": not set up; nothing to undo\n";
+    entry["status"] = "not_set_up";
+    said(run, entry, cli, "not set up; nothing to undo");
     return true;
   }
   bool ok = true;
   for (const auto& k : keys) {
     try {
       std::string what = run.undo(k, {cli});
-      if (!what.empty()) run.out << cli << ": " << what << "\n";
+      if (!what.empty()) said(run, entry, cli, what);
     } catch (const Error& e) {
       ok = false;
+      entry["status"] = "error";
+      entry["error"] = e.what();
       run.error(cli + ": " + e.what(), e.code());
     }
   }
   if (ok && !run.dry_run) {
     run.manifest.clis.erase(cli);
     run.manifest.save(run.ctx.paths());
+    // What the user's own settings, now back, leave broken.
+    if (p && p->after_teardown)
+      for (const auto& w : p->after_teardown(run.ctx)) {
+        run.ctx.log().warn(w);
+        rep.warnings.push_back(w);
+      }
   }
-  if (keys.empty()) run.out << cli << ": nothing left to undo\n";
+  if (keys.empty()) said(run, entry, cli, "nothing left to undo");
   return ok;
+}
+
+// Teardown leaves the proxy and the login service alone: said, with the commands that stop them.
+void report_still_running(Run& run, Report& rep) {
+  Context& ctx = run.ctx;
+  bool proxy_mode_left = false;
+  for (const auto& [c, info] : run.manifest.clis)
+    proxy_mode_left = proxy_mode_left || info.value("mode", "proxy") == "proxy";
+  const std::string users = proxy_mode_left ? "CLIs still set up use it" : "no CLI set up uses it";
+  if (auto live = daemon::find_running(ctx.paths(), ctx.env))
+    rep.still_running.push_back("the proxy keeps running on http://" + live->state.listen +
+                                " (pid " + std::to_string(live->state.pid) + "; " + users +
+                                "): `lwgw down` stops it");
+  if (daemon::service_installed(ctx))
+    rep.still_running.push_back(
+        "the login service stays installed and starts the proxy at login: `lwgw service "
+        "uninstall` removes it");
+  for (const auto& line : rep.still_running) run.out << "note: " << line << "\n";
 }
 
 // The env file now holds the variables of the CLIs that stay (e.g. no longer Gemini's).
@@ -90,7 +140,7 @@ void rewrite_env_files(Run& run, const std::set<std::string>& remaining) {
 }
 
 // The shell side follows the CLIs that need it: removed with the last one, else rewritten.
-void teardown_shell(Run& run, const std::vector<std::string>& clis,
+void teardown_shell(Run& run, Report& rep, const std::vector<std::string>& clis,
                     const std::set<std::string>& failed) {
   std::set<std::string> remaining;
   for (const auto& [c, info] : run.manifest.clis)
@@ -104,7 +154,10 @@ void teardown_shell(Run& run, const std::vector<std::string>& clis,
     for (const auto& k : shell_files) {
       try {
         std::string what = run.undo(k, {kShellOwner});
-        if (!what.empty()) run.out << "shell: " << what << "\n";
+        if (!what.empty()) {
+          run.out << "shell: " << what << "\n";
+          rep.shell.push_back(what);
+        }
       } catch (const Error& e) {
         run.error(std::string("shell: ") + e.what(), e.code());
       }
@@ -125,15 +178,32 @@ int run_teardown(Context& ctx, const TeardownRequest& r) {
   fs::check_home(ctx.paths().home);
   std::optional<SetupLock> lock;
   if (!r.dry_run) lock.emplace(ctx.paths());
-  Run run{ctx, Manifest::load(ctx.paths()), r.dry_run, *ctx.io.out};
+  // --json: the text goes into "details", the rest into fields; -q: only errors.
+  std::ostringstream captured;
+  Run run{ctx, Manifest::load(ctx.paths()), r.dry_run,
+          ctx.opts.json || ctx.opts.quiet ? captured : *ctx.io.out};
   if (!r.dry_run) run.recover();
   const std::vector<std::string> clis = clis_to_restore(r, run.manifest);
   if (clis.empty()) run.out << "nothing to undo: lwgw setup has not changed any file\n";
+  Report rep;
   std::set<std::string> failed;
   for (const auto& cli : clis)
-    if (!teardown_cli(run, cli)) failed.insert(cli);
-  teardown_shell(run, clis, failed);
-  if (r.dry_run) run.out << "dry run: nothing was written\n";
+    if (!teardown_cli(run, rep, cli)) failed.insert(cli);
+  teardown_shell(run, rep, clis, failed);
+  if (r.dry_run)
+    run.out << "dry run: nothing was written\n";
+  else if (!clis.empty())
+    report_still_running(run, rep);
+  if (ctx.opts.json)
+    *ctx.io.out << ojson{{"dry_run", r.dry_run},
+                         {"clis", rep.clis},
+                         {"shell", rep.shell},
+                         {"warnings", rep.warnings},
+                         {"still_running", rep.still_running},
+                         {"details", captured.str()},
+                         {"exit", run.code}}
+                       .dump(2)
+                << "\n";
   return run.code;
 }
 

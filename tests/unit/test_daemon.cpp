@@ -438,13 +438,14 @@ TEST_CASE("setup in proxy mode says whether the proxy already runs where the CLI
   Home h;
   auto before = run_bin({"setup", "codex", "--shell", "bash", "--no-service"}, h.env);
   CHECK(before.code == 0);
-  CHECK(before.out.find("start the proxy with `lwgw up`") != std::string::npos);
+  CHECK(before.out.find("Start the proxy: `lwgw up`.") != std::string::npos);
   REQUIRE(run_bin({"teardown", "codex"}, h.env).code == 0);
   REQUIRE(run_bin({"up"}, h.env).code == 0);
   auto running = run_bin({"setup", "codex", "--shell", "bash", "--no-service"}, h.env);
   CHECK(running.code == 0);
-  CHECK(running.out.find("the proxy already runs on http://127.0.0.1:" + std::to_string(h.port)) !=
+  CHECK(running.out.find("proxy: already runs on http://127.0.0.1:" + std::to_string(h.port)) !=
         std::string::npos);
+  CHECK(running.out.find("Start the proxy") == std::string::npos);
   REQUIRE(run_bin({"teardown", "codex"}, h.env).code == 0);
   REQUIRE(run_bin({"config", "set", "proxy.listen", "127.0.0.1:" + std::to_string(unused_port()),
                    "--no-reapply"},

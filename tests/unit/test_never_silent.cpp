@@ -50,6 +50,16 @@ bool has(const std::string& s, const std::string& what) {
   return s.find(what) != std::string::npos;
 }
 
+// The line of setup's table that names `file`.
+std::string row_of(const std::string& out, const std::string& file) {
+  const auto at = out.find(file);
+  if (at == std::string::npos) return "";
+  const auto begin = out.rfind('\n', at);
+  const auto end = out.find('\n', at);
+  return out.substr(begin == std::string::npos ? 0 : begin + 1,
+                    end == std::string::npos ? std::string::npos : end - begin - 1);
+}
+
 }  // namespace
 
 TEST_CASE("setup before login says to log in first, exit 3, and writes nothing") {
@@ -164,7 +174,7 @@ TEST_CASE("changing proxy.listen moves the CLIs set up for the proxy and the run
   auto r = w.run({"config", "set", "proxy.listen", w.listen(other)});
   CHECK(r.code == 0);
   CHECK(has(r.err, "pointing claude-code, codex at http://" + w.listen(other)));
-  CHECK(has(r.out, "codex: updated"));
+  CHECK(has(row_of(r.out, "~/.codex/config.toml"), " updated "));
   CHECK(has(w.t.read(w.t.home() / ".codex/config.toml"), w.listen(other)));
   CHECK(has(w.t.read(w.t.home() / ".claude/settings.json"), w.listen(other)));
   // Direct mode does not involve the proxy: untouched.
@@ -185,7 +195,7 @@ TEST_CASE("changing proxy.listen moves the CLIs set up for the proxy and the run
   CHECK(bare.code == 0);
   CHECK(has(w.t.read(w.t.home() / ".codex/config.toml"), w.listen(third)));
   CHECK(w.t.read(w.t.home() / ".config/opencode/opencode.json") == opencode_before);
-  CHECK(has(bare.out, "opencode: ~/.config/opencode/opencode.json is already set up"));
+  CHECK(has(row_of(bare.out, "~/.config/opencode/opencode.json"), " unchanged"));
 }
 
 TEST_CASE("a bare setup with nothing set up says what to do; --direct needs names") {
@@ -214,7 +224,7 @@ TEST_CASE("Claude Code's settings keep loopback away from HTTP proxies, with the
   // Idempotent once the env file's NO_PROXY is in the environment.
   w.env.set("NO_PROXY", ".corp.example,127.0.0.1,localhost,::1");
   auto again = w.run({"setup", "claude-code", "--no-service"});
-  CHECK(has(again.out, "already set up; nothing to change"));
+  CHECK(has(row_of(again.out, "~/.claude/settings.json"), " unchanged"));
   REQUIRE(w.run({"teardown", "claude-code"}).code == 0);
   CHECK_FALSE(stdfs::exists(w.t.home() / ".claude/settings.json"));
 }

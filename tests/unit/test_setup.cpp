@@ -71,6 +71,11 @@ struct Home {
     ::chmod(cred.c_str(), 0600);
   }
   stdfs::path p(const std::string& rel) const { return t.home() / rel; }
+  // No coding CLI on PATH, whatever this machine has installed: the reports do not vary.
+  void no_clis_on_path() {
+    stdfs::create_directories(t.root() / "nobin");
+    env.set("PATH", (t.root() / "nobin").string());
+  }
   std::string norm(const std::string& s) const {
     std::string out = s;
     const std::string root = t.root().string();
@@ -142,7 +147,9 @@ void check_syntax(const Home& h) {
            {".config/lwgw/env.fish", "fish"},
            {".config/fish/conf.d/lwgw.fish", "fish"}}) {
     if (!stdfs::exists(h.p(rel))) continue;
-    auto r = process::run({shell, "-n", h.p(rel).string()}, "", h.env);
+    Env with_shells = h.env;
+    with_shells.set("PATH", "/usr/local/bin:/usr/bin:/bin");
+    auto r = process::run({shell, "-n", h.p(rel).string()}, "", with_shells);
     CHECK_MESSAGE(r.exit_code == 0, shell << " -n " << rel << ": " << r.err);
   }
 }
@@ -158,6 +165,7 @@ TEST_CASE(
     // fresh: nothing there yet.
     {
       Home h;
+      h.no_clis_on_path();
       Tree before = snapshot(h.t);
       golden(g + "fresh.dryrun", h.run({"setup", c.cli, "--dry-run", "--no-service"}));
       CHECK(snapshot(h.t) == before);
@@ -175,6 +183,7 @@ TEST_CASE(
     // existing file with unrelated settings (and comments where the format has them).
     {
       Home h;
+      h.no_clis_on_path();
       h.t.write(h.p(c.file), c.existing);
       h.t.write(h.p(".bashrc"), "# my bashrc\nalias ll='ls -l'\nexport EDITOR=vim");
       Tree before = snapshot(h.t);
@@ -189,6 +198,7 @@ TEST_CASE(
     // JSONC: refused with the exact block to paste, untouched.
     if (!c.commented.empty()) {
       Home h;
+      h.no_clis_on_path();
       h.t.write(h.p(c.file), c.commented);
       Tree before = snapshot(h.t);
       golden(g + "commented.setup", h.run({"setup", c.cli, "--no-service"}));
@@ -197,6 +207,7 @@ TEST_CASE(
     // malformed: refused with file:line, byte-identical afterwards, exit 3.
     {
       Home h;
+      h.no_clis_on_path();
       h.t.write(h.p(c.file), c.malformed);
       Tree before = snapshot(h.t);
       std::string dry = h.run({"setup", c.cli, "--dry-run", "--no-service"});
@@ -210,6 +221,7 @@ TEST_CASE(
     // symlinked dotfile: written through the link, still a link, restored exactly.
     {
       Home h;
+      h.no_clis_on_path();
       h.t.write(h.p("dotfiles/" + c.cli), c.existing);
       stdfs::create_directories(h.p(c.file).parent_path());
       stdfs::create_symlink(h.p("dotfiles/" + c.cli), h.p(c.file));

@@ -20,6 +20,12 @@
 
 namespace lwgw::clis {
 
+/// Something setup leaves as it is that makes the CLI fail: why, and the command that fixes it.
+struct Broken {
+  std::string problem;
+  std::string fix;
+};
+
 /// What `lwgw setup` asks of each profile that writes files.
 struct SetupInputs {
   Context& ctx;
@@ -28,6 +34,8 @@ struct SetupInputs {
   bool fix = false;                        // --yes: also fix the problems found
   const std::vector<std::string>& models;  // the gateway's model ids, or setup::default_models()
   bool models_from_gateway = false;
+  /// Where `files` reports what it leaves broken (setup then exits 1); may be null.
+  std::vector<Broken>* broken = nullptr;
   /// The model choice for the profile's slots (ModelSlots); null while it is being made.
   const std::vector<setup::Pick>* picks = nullptr;
 
@@ -99,6 +107,9 @@ struct CliProfile {
   std::optional<Error> (*guide)(Context&, std::ostream&) = nullptr;
   /// Warnings and notes once the files are planned/written; may be null.
   void (*after_setup)(const SetupInputs&, const std::vector<WrittenFile>&) = nullptr;
+  /// After teardown restored its files: what the restored state leaves broken (warnings, each
+  /// saying how to fix it); may be null.
+  std::vector<std::string> (*after_teardown)(Context&) = nullptr;
   /// The variables it reads from the env file (sourced by the rc hooks); empty: none.
   std::vector<setup::EnvNeed> env{};
   /// How `lwgw exec` runs it (argv without the user's arguments), touching no file of the

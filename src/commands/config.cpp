@@ -1,6 +1,8 @@
 // `lwgw config show|get|set|unset|path`: the layered configuration and edits of the user file.
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include <chrono>
 #include <csignal>
@@ -95,6 +97,27 @@ int follow_listen(Context& ctx, const std::string& before, bool reapply) {
   return code;
 }
 
+// --json for set/unset: one document, with setup's own report (when proxy.listen moved the CLIs)
+// under "reapplied".
+int json_result(Context& ctx, nlohmann::json doc, const std::function<int()>& follow) {
+  std::ostream* out = ctx.io.out;
+  std::ostringstream inner;
+  ctx.io.out = &inner;
+  int code = 0;
+  try {
+    code = follow();
+  } catch (...) {
+    ctx.io.out = out;
+    throw;
+  }
+  ctx.io.out = out;
+  auto reapplied = nlohmann::json::parse(inner.str(), nullptr, false);
+  doc["reapplied"] = reapplied.is_discarded() ? nlohmann::json(nullptr) : reapplied;
+  doc["exit"] = code;
+  *out << doc.dump(2) << "\n";
+  return code;
+}
+
 int show(Context& ctx) {
   const Config& cfg = ctx.config();
   auto& out = *ctx.io.out;
@@ -147,6 +170,12 @@ int set(Context& ctx, const std::string& name, const std::string& text, bool rea
   edit_config_file(ctx.paths(), [&](const std::string& before) {
     return config_text_set(before, key, value, file.string());
   });
+  if (ctx.opts.json)
+    return json_result(
+        ctx, {{"key", key.name}, {"value", to_json(value)}, {"file", file.string()}}, [&] {
+          tell_running_proxy(ctx, key);
+          return key.name == "proxy.listen" ? follow_listen(ctx, listen_before, reapply) : 0;
+        });
   *ctx.io.err << "lwgw: " << key.name << " = " << to_toml_literal(value) << " in "
               << display_path(file, ctx.paths().home) << "\n";
   if (!key.env.empty() && ctx.env.get(key.env) && !ctx.env.get(key.env)->empty())
@@ -162,6 +191,13 @@ int unset(Context& ctx, const std::string& name, bool reapply) {
   const bool removed = edit_config_file(ctx.paths(), [&](const std::string& before) {
     return before.empty() ? before : config_text_unset(before, key, file.string());
   });
+  if (ctx.opts.json)
+    return json_result(
+        ctx, {{"key", key.name}, {"removed", removed}, {"file", file.string()}}, [&] {
+          if (!removed) return 0;
+          tell_running_proxy(ctx, key);
+          return key.name == "proxy.listen" ? follow_listen(ctx, listen_before, reapply) : 0;
+        });
   if (!removed) {
     *ctx.io.err << "lwgw: " << key.name << " was not set in "
                 << display_path(file, ctx.paths().home) << "\n";
@@ -209,7 +245,10 @@ void configure_config(CLI::App& cmd, Context& ctx, Action& action) {
 
   cmd.add_subcommand("path", "Print the user config file's path")->callback([&] {
     action = [&ctx] {
-      *ctx.io.out << ctx.paths().config_file.string() << "\n";
+      if (ctx.opts.json)
+        *ctx.io.out << nlohmann::json{{"path", ctx.paths().config_file.string()}}.dump() << "\n";
+      else
+        *ctx.io.out << ctx.paths().config_file.string() << "\n";
       return 0;
     };
   });

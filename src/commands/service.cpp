@@ -2,6 +2,7 @@
 // macOS.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "lwgw/commands/table.hpp"
 #include "lwgw/daemon/service.hpp"
@@ -17,6 +18,20 @@ using daemon::command_line;
 int install(Context& ctx, bool dry_run) {
   const daemon::ServicePlan p = daemon::plan_service(ctx);
   auto& out = *ctx.io.out;
+  if (ctx.opts.json) {  // the plan, and with no --dry-run what was done
+    nlohmann::json files = nlohmann::json::array(), start = nlohmann::json::array();
+    for (const auto& f : p.files) files.push_back(f.path.string());
+    for (const auto& c : p.start) start.push_back(command_line(c));
+    nlohmann::json doc = {{"dry_run", dry_run}, {"files", files}, {"start", start}};
+    if (!dry_run) {
+      daemon::Installed r = daemon::install_service(ctx);
+      doc["changed"] = r.changed;
+      doc["started"] = r.started;
+      doc["why_not"] = r.why_not;
+    }
+    out << doc.dump(2) << "\n";
+    return 0;
+  }
   if (dry_run) {
     for (const auto& f : p.files)
       out << "# lwgw would write " << f.path.string() << ":\n" << f.content;
@@ -47,6 +62,17 @@ int install(Context& ctx, bool dry_run) {
 
 int uninstall(Context& ctx, bool dry_run) {
   const daemon::ServicePlan p = daemon::plan_service(ctx);
+  if (ctx.opts.json) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : p.files)
+      if (fs::read_file(f.path)) files.push_back(f.path.string());
+    std::ostringstream said;
+    if (!dry_run) daemon::uninstall_service(ctx, said);
+    *ctx.io.out
+        << nlohmann::json{{"dry_run", dry_run}, {"removed", files}, {"details", said.str()}}.dump(2)
+        << "\n";
+    return 0;
+  }
   if (dry_run) {
     for (const auto& c : p.stop) *ctx.io.out << "# would run: " << command_line(c) << "\n";
     for (const auto& f : p.files)

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/config.hpp"
 #include "lwgw/doctor/registry.hpp"
 #include "lwgw/doctor/runner.hpp"
 
@@ -23,7 +24,8 @@ const std::vector<CommandSpec>& command_table() {
        configure_whoami,
        {}},
       {"setup", "Configure coding CLIs to use the gateway", configure_setup, cli_names()},
-      {"teardown", "Undo exactly what setup did", configure_teardown, cli_names()},
+      // Its CLIs are the ones set up on this machine: value_specs().
+      {"teardown", "Undo exactly what setup did", configure_teardown, {}},
       {"env", "Print the shell exports (eval \"$(lwgw env)\")", configure_env, {}},
       {"exec", "Run one CLI with the gateway settings for this invocation only", configure_exec,
        cli_names()},
@@ -47,6 +49,35 @@ const std::vector<CommandSpec>& command_table() {
       {"version", "Show version, commit, build type and library versions", configure_version, {}},
   };
   return table;
+}
+
+const std::vector<ValueSpec>& value_specs() {
+  static const std::vector<ValueSpec> specs = [] {
+    std::vector<std::string> keys;
+    for (const auto& k : config_keys()) keys.push_back(k.name);
+    return std::vector<ValueSpec>{
+        {"setup", "--shell", {"bash", "zsh", "fish", "all"}, ""},
+        {"setup", "--model", {}, "models"},
+        {"setup", "--small-model", {}, "models"},
+        {"env", "--shell", {"bash", "zsh", "fish"}, ""},
+        {"teardown", "cli", {}, "teardown-clis"},
+        {"doctor", "--cli", cli_names(), ""},
+        {"config get", "key", keys, ""},
+        {"config set", "key", keys, ""},
+        {"config set", "value", {}, "config-value"},
+        {"config unset", "key", keys, ""},
+        {"exec", "args", {}, ""},
+        // Values nothing can guess: a URL, an address, a number, a variable's name.
+        {"login", "--gateway", {}, ""},
+        {"login", "--key-env", {}, ""},
+        {"smoke", "--gateway", {}, ""},
+        {"diff", "--gateway", {}, ""},
+        {"up", "--listen", {}, ""},
+        {"down", "--timeout", {}, ""},
+        {"logs", "--lines", {}, ""},
+    };
+  }();
+  return specs;
 }
 
 Action not_implemented(Context& ctx, const std::string& name) {

@@ -7,6 +7,7 @@
 #include "commit.hpp"
 #include "lock.hpp"
 #include "lwgw/clis/profile.hpp"
+#include "lwgw/completion/values.hpp"
 #include "lwgw/credentials.hpp"
 #include "lwgw/daemon/service.hpp"
 #include "lwgw/daemon/start.hpp"
@@ -92,6 +93,8 @@ void start_session(Context& ctx, Session& s, const Profiles& profiles) {
   s.target =
       resolve_target(ctx, {.mode = r.mode, .persist_token = !r.dry_run, .stored_vk_only = true});
   s.models = fetch_models(ctx);
+  if (s.models && !r.dry_run)  // what `setup --model <TAB>` offers, without asking the gateway
+    completion::save_served_models(ctx.paths(), ctx.config().get_string("gateway.url"), *s.models);
   if (s.models) {  // before any file is written
     if (!r.model.empty()) check_served("--model", r.model, *s.models, r.force);
     if (!r.small_model.empty()) check_served("--small-model", r.small_model, *s.models, r.force);

@@ -829,3 +829,12 @@ TEST_CASE("teardown refuses a file broken since setup, leaves it and the shell h
   CHECK_FALSE(stdfs::exists(h.p(".gemini/settings.json")));
   CHECK_FALSE(stdfs::exists(h.p(".bashrc")));
 }
+
+TEST_CASE("setup records the served models `setup --model <TAB>` offers; --dry-run records none") {
+  Served s("gpt-5-mini,gw-model");
+  Home& h = s.h;
+  CHECK(run_inproc({"setup", "codex", "--no-service", "--dry-run"}, h.env).code == 0);
+  CHECK(run_inproc({"completion", "--values", "models"}, h.env).out.empty());
+  CHECK(run_inproc({"setup", "codex", "--no-service"}, h.env).code == 0);
+  CHECK(run_inproc({"completion", "--values", "models"}, h.env).out == "gpt-5-mini\ngw-model\n");
+}

@@ -36,6 +36,20 @@ const std::vector<CommandSpec>& command_table();
 /// lwgw/clis/profile.hpp).
 const std::vector<std::string>& cli_names();
 
+/// What an option's or a positional argument's value completes to, where the command tree cannot
+/// tell. Options whose type name is FILE or PATH complete file names without an entry here (and
+/// the lower-case words of a type name such as `builtin|FILE` are offered too); every other value
+/// option needs an entry, even one that completes nothing (a test holds the table to the tree).
+struct ValueSpec {
+  std::string command;  // "" (the global options), "setup", "config set"
+  std::string name;     // "--shell", or a positional argument's name ("cli", "key")
+  std::vector<std::string> words;
+  /// A kind `lwgw completion --values KIND` prints (this machine's state: teardown-clis, models,
+  /// config-keys), or "config-value": the values of the key named by the previous argument.
+  std::string dynamic;
+};
+const std::vector<ValueSpec>& value_specs();
+
 /// An Action for a command a later release implements: prints
 /// `lwgw: <name>: not implemented yet` and returns 1.
 Action not_implemented(Context& ctx, const std::string& name);

@@ -13,11 +13,13 @@
 #include <mach-o/dyld.h>
 #endif
 
+#include "lwgw/cli_args.hpp"
 #include "lwgw/commands/table.hpp"
 #include "lwgw/crash_point.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/http_client.hpp"
 #include "lwgw/redact.hpp"
+#include "lwgw/util/suggest.hpp"
 
 namespace lwgw {
 
@@ -26,7 +28,8 @@ namespace {
 constexpr const char* kFooter =
     "Exit codes: 0 ok, 1 failed, 2 usage error, 3 configuration or credential problem,\n"
     "4 the local proxy is not running.\n"
-    "Run 'lwgw <command> --help' for a command's options; 'man lwgw' for the manual.";
+    "Run 'lwgw help <command>' (or 'lwgw <command> --help') for a command's options; 'man lwgw'\n"
+    "for the manual.";
 
 void add_global_options(CLI::App& app, GlobalOptions& o) {
   app.add_option("--config", o.config_path, "Use this config file instead of the user one")
@@ -142,6 +145,17 @@ int report_error(Context& ctx, bool json, Exit code, const std::string& message,
   return static_cast<int>(code);
 }
 
+/// The command word when it names no command: `unknown command 'stup'; did you mean 'setup'?`.
+std::optional<std::string> unknown_command(const std::vector<std::string>& args) {
+  const auto at = cli_args::command_index(args);
+  if (!at) return std::nullopt;
+  const std::string& word = args[*at];
+  std::vector<std::string> names{"help"};
+  for (const auto& spec : command_table()) names.emplace_back(spec.name);
+  if (std::find(names.begin(), names.end(), word) != names.end()) return std::nullopt;
+  return "unknown command '" + word + "'" + util::did_you_mean(word, names);
+}
+
 }  // namespace
 
 std::string version_text();
@@ -166,7 +180,12 @@ int run(const std::vector<std::string>& args, Context& ctx) {
   return code;
 }
 
-int run_command(const std::vector<std::string>& args, Context& ctx) {
+int run_command(const std::vector<std::string>& raw_args, Context& ctx) {
+  // `help COMMAND` and `exec CLI ARGS…` in the shape CLI11 parses (cli_args.hpp).
+  const std::vector<std::string> args = cli_args::normalize(raw_args);
+  if (auto unknown = unknown_command(args))
+    return report_error(ctx, wants_json(args), Exit::kUsage, *unknown,
+                        "Run 'lwgw --help' for usage.");
   std::ostream& out = *ctx.io.out;
   std::ostream& err = *ctx.io.err;
   CLI::App app{"lwgw connects your coding CLIs to the LangWatch AI Gateway.", "lwgw"};

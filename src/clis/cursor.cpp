@@ -100,6 +100,7 @@ std::optional<Error> guide(Context& ctx, std::ostream& out) {
 const CliProfile& cursor() {
   static const CliProfile p{
       .name = "cursor",
+      .aliases = {"cursor-agent"},
       .title = "Cursor",
       .guide = guide,
       .hints =

@@ -3,6 +3,7 @@
 
 #include "lwgw/clis/profile.hpp"
 #include "lwgw/http_client.hpp"
+#include "lwgw/util/suggest.hpp"
 
 namespace lwgw {
 
@@ -33,7 +34,48 @@ const CliProfile* find(std::string_view name) {
 
 const CliProfile& get(std::string_view name) {
   if (const CliProfile* p = find(name)) return *p;
-  throw usage_error("unknown CLI: " + std::string(name));
+  throw usage_error(unknown_cli_message(name));
+}
+
+std::string accepted_names() {
+  std::string out;
+  for (const CliProfile* p : all()) {
+    if (!out.empty()) out += ", ";
+    out += p->name;
+    for (size_t i = 0; i < p->aliases.size(); ++i)
+      out += std::string(i ? ", " : " (alias ") + std::string(p->aliases[i]);
+    if (!p->aliases.empty()) out += ")";
+  }
+  return out;
+}
+
+std::string unknown_cli_message(std::string_view name) {
+  // Aliases are candidates too ("gemni" is close to "gemini"); the suggestion is the real name.
+  std::vector<std::string> words;
+  std::vector<const CliProfile*> owner;
+  for (const CliProfile* p : all()) {
+    words.emplace_back(p->name);
+    owner.push_back(p);
+    for (auto a : p->aliases) {
+      words.emplace_back(a);
+      owner.push_back(p);
+    }
+  }
+  std::string msg = "unknown CLI '" + std::string(name) + "'";
+  if (auto c = util::closest(name, words)) {
+    const auto at = static_cast<size_t>(std::find(words.begin(), words.end(), *c) - words.begin());
+    msg += "; did you mean '" + std::string(owner[at]->name) + "'?";
+  }
+  return msg + " (one of: " + accepted_names() + ")";
+}
+
+std::vector<std::string> canonical_names(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const auto& n : names) {
+    std::string c(get(n).name);
+    if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(std::move(c));
+  }
+  return out;
 }
 
 std::vector<std::string> names() {

@@ -202,7 +202,9 @@ void configure_diff(CLI::App& cmd, Context& ctx, Action& action) {
       "Volatile values (request/trace/span ids, traceparent, dates, uptime, versions) become\n"
       "placeholders such as req_<30 hex> before comparing. breaking = status code, media type,\n"
       "a JSON field missing or of another type, an error type changed; drift = headers renamed,\n"
-      "added or removed, message text changed, extra fields. Exit 1 only on breaking.");
+      "added or removed, message text changed, extra fields. Exit 1 only on breaking.\n"
+      "--baseline builtin (the default): the built-in known-good transcripts, recorded from the\n"
+      "gateway on 2026-04-19 and compiled into lwgw.");
   cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return diff(ctx, *o); }; });
 }
 

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "lwgw/build_info.hpp"
+#include "lwgw/clis/profile.hpp"
 #include "lwgw/commands/table.hpp"
 #include "lwgw/daemon/state.hpp"
 #include "lwgw/doctor/fix.hpp"
@@ -299,7 +300,9 @@ void configure_doctor(CLI::App& cmd, Context& ctx, Action& action) {
       "it took. Read-only (but for --report's file and --fix --yes), never prompts, spends no\n"
       "tokens (but for --deep); network checks run concurrently, 3 s each, the run ends within\n"
       "10 s. Exit 0 no failure (warnings and skips allowed; --strict: no warning either), 1 a\n"
-      "check failed, 2 usage, 3 doctor could not run; the same with --json (schema 1).");
+      "check failed, 2 usage, 3 doctor could not run; the same with --json (schema 1).\n"
+      "CLIs (for --cli, and as groups): " +
+      clis::accepted_names() + ".");
   cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return run_doctor(ctx, *o); }; });
 }
 

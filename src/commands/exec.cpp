@@ -106,7 +106,8 @@ int exec_cli(Context& ctx, const ExecOptions& o) {
                               o.args);
   auto path = process::find_in_path(plan.argv[0], plan.env);
   if (!path)
-    throw failure("`" + plan.argv[0] + "` (" + o.cli + ") is not on PATH; install it first");
+    throw failure("`" + plan.argv[0] + "` (" + std::string(profile.name) +
+                  ") is not on PATH; install it first");
   if (!o.direct) ensure_proxy(ctx, o.no_start);
   prepare(plan);
   replace_process(ctx, *path, plan);
@@ -115,17 +116,24 @@ int exec_cli(Context& ctx, const ExecOptions& o) {
 
 void configure_exec(CLI::App& cmd, Context& ctx, Action& action) {
   auto o = std::make_shared<ExecOptions>();
-  cmd.add_option("cli", o->cli, "The CLI to run")->required()->check(CLI::IsMember(cli_names()));
-  cmd.add_option("args", o->args, "Arguments for the CLI (after --)");
+  // The CLI name (or alias) is checked when the command runs, with a suggestion for a near miss.
+  // Everything after it reaches the CLI: app.cpp hands it over behind a `--` (cli_args.hpp).
+  cmd.add_option("cli", o->cli, "The CLI to run, by name or alias")->required()->type_name("CLI");
+  cmd.add_option("args", o->args, "Arguments for the CLI, passed on unchanged")
+      ->type_name("ARGS...");
   cmd.add_flag("--direct", o->direct, "Gateway URL and key instead of the local proxy");
   cmd.add_flag("--no-start", o->no_start,
                "Exit 4 when the proxy is not running instead of starting it");
   cmd.footer(
-      "Runs the CLI (found on PATH) with the settings in its environment only; no dotfile is\n"
-      "touched. Starts the proxy first when it is not running (--no-start: exit 4 instead). Gemini "
-      "CLI gets GEMINI_CLI_HOME = a shadow home in the runtime dir: your\n"
-      "~/.gemini linked, settings.json copied with selectedType. Example: lwgw exec codex -- exec "
-      "\"hello\"");
+      "lwgw's own options go before the CLI name; every argument after it is passed to the CLI\n"
+      "unchanged (a `--` right after the name is dropped). Runs the CLI (found on PATH) with the\n"
+      "settings in its environment only; no dotfile is touched. Starts the proxy first when it is\n"
+      "not running (--no-start: exit 4 instead). Gemini CLI gets GEMINI_CLI_HOME = a shadow home\n"
+      "in the runtime dir: your ~/.gemini linked, settings.json copied with selectedType.\n"
+      "CLIs: " +
+      clis::accepted_names() +
+      ".\n"
+      "Examples: lwgw exec claude -p \"hello\"; lwgw exec --direct codex exec \"hello\"");
   cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return exec_cli(ctx, *o); }; });
 }
 

@@ -1,6 +1,7 @@
 // `lwgw setup`: point coding CLIs at the gateway (proxy mode by default, --direct without it).
 #include <CLI/CLI.hpp>
 
+#include "lwgw/clis/profile.hpp"
 #include "lwgw/commands/table.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/setup/engine.hpp"
@@ -25,8 +26,11 @@ struct SetupOptions {
 
 void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
   auto o = std::make_shared<SetupOptions>();
-  cmd.add_option("cli", o->clis, "CLIs to configure (none: the CLIs already set up, again)")
-      ->check(CLI::IsMember(cli_names()));
+  // Names and aliases are checked when the command runs (clis::canonical_names), with a
+  // suggestion for a near miss.
+  cmd.add_option("cli", o->clis,
+                 "CLIs to configure, by name or alias (none: the CLIs already set up, again)")
+      ->type_name("CLI");
   cmd.add_flag("--all", o->all, "Configure every supported CLI");
   cmd.add_flag("--direct", o->direct, "Point CLIs at the gateway itself with the key (no proxy)");
   cmd.add_option("--shell", o->shell, "Shell rc to edit (default: from $SHELL)")
@@ -61,12 +65,15 @@ void configure_setup(CLI::App& cmd, Context& ctx, Action& action) {
       "CLIs set up in proxy mode and reloads the running proxy; CLI names set those up after.\n"
       "Models: each CLI's main model and the ones it calls on its own are pinned to models the\n"
       "gateway serves (GET /v1/models): --model/--small-model, else the CLI's own setting when\n"
-      "served, else the newest served model of its family. Unknown list: nothing is changed.");
+      "served, else the newest served model of its family. Unknown list: nothing is changed.\n"
+      "CLIs: " +
+      clis::accepted_names() + ".");
   cmd.callback([&ctx, &action, o] {
     action = [&ctx, o] {
       setup::SetupRequest r;
-      r.clis = o->all ? cli_names() : o->clis;
+      r.clis = clis::canonical_names(o->clis);
       if (o->all && !o->clis.empty()) throw usage_error("use either CLI names or --all");
+      if (o->all) r.clis = cli_names();
       r.mode = o->direct ? setup::Mode::kDirect : setup::Mode::kProxy;
       r.no_service = o->no_service;
       r.shell = o->shell;

@@ -11,6 +11,7 @@
 
 #include "lwgw/clis/profile.hpp"
 #include "lwgw/error.hpp"
+#include "lwgw/util/suggest.hpp"
 
 namespace lwgw::doctor {
 
@@ -148,7 +149,7 @@ std::vector<std::string> group_names(const std::vector<Check>& all) {
 std::vector<const Check*> select_checks(const std::vector<Check>& all, const Selection& s) {
   const std::string only_cli = s.cli.empty() ? "" : canonical(s.cli);
   if (!s.cli.empty() && !is_cli_group(only_cli))
-    throw usage_error("--cli: unknown CLI '" + s.cli + "'");
+    throw usage_error("--cli: " + clis::unknown_cli_message(s.cli));
   std::set<std::string> wanted;
   const auto groups = group_names(all);
   for (const auto& raw : s.names) {
@@ -156,9 +157,12 @@ std::vector<const Check*> select_checks(const std::vector<Check>& all, const Sel
     const bool known =
         std::find(groups.begin(), groups.end(), name) != groups.end() ||
         std::any_of(all.begin(), all.end(), [&](const Check& c) { return c.id == name; });
-    if (!known)
-      throw usage_error("doctor: no check or group called '" + raw +
-                        "'; `lwgw doctor --list` shows them");
+    if (!known) {
+      std::vector<std::string> words = groups;
+      for (const auto& c : all) words.push_back(c.id);
+      throw usage_error("doctor: no check or group called '" + raw + "'" +
+                        util::did_you_mean(raw, words) + " (`lwgw doctor --list` shows them)");
+    }
     wanted.insert(name);
     const bool deep_only = std::all_of(all.begin(), all.end(), [&](const Check& c) {
       return (c.id != name && c.group != name) || c.deep;

@@ -1,5 +1,5 @@
-// Baselines: the gateway's verified smoke output of 2026-04-19 (compiled in) and the files `lwgw
-// diff --record` writes.
+// Baselines: the built-in known-good transcripts, recorded from the gateway on 2026-04-19 (compiled
+// in), and the files `lwgw diff --record` writes.
 #include <nlohmann/json.hpp>
 
 #include "lwgw/error.hpp"
@@ -11,9 +11,9 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// The gateway's verified smoke output of 2026-04-19, transcript by transcript. /startupz and
-// /readyz: that output pins the cold-boot 503 and says both "go to 200"
-// once started; the steady state has /healthz's shape. /readyz answers 503 draining after SIGTERM.
+// The built-in known-good transcripts (recorded from the gateway on 2026-04-19), one by one.
+// /startupz and /readyz: that output pins the cold-boot 503 and says both "go to 200" once started;
+// the steady state has /healthz's shape. /readyz answers 503 draining after SIGTERM.
 constexpr const char* kBuiltin = R"JSON({
   "format": "lwgw-baseline/1",
   "gateway": "the LangWatch AI Gateway run locally (go run ./cmd/gateway), 2026-04-19",
@@ -55,7 +55,7 @@ const BaselineProbe* Baseline::find(const std::string& probe) const {
 const Baseline& builtin_baseline() {
   static const Baseline b = [] {
     Baseline x = parse_baseline(kBuiltin, "builtin baseline");
-    x.source = "builtin (the gateway's verified smoke output, 2026-04-19)";
+    x.source = "builtin, the known-good transcripts recorded from the gateway on 2026-04-19";
     return x;
   }();
   return b;

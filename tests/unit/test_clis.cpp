@@ -27,8 +27,38 @@ TEST_CASE("clis: names and aliases resolve to their profile, unknown names to no
     FAIL("get accepted an unknown name");
   } catch (const Error& e) {
     CHECK(e.code() == Exit::kUsage);
-    CHECK(std::string(e.what()) == "unknown CLI: vim");
+    CHECK(std::string(e.what()) ==
+          "unknown CLI 'vim' (one of: claude-code (alias claude), codex, gemini-cli (alias "
+          "gemini), opencode, cursor (alias cursor-agent), aider)");
   }
+}
+
+TEST_CASE("clis: the aliases claude, gemini and cursor-agent, resolved to the real names") {
+  CHECK(clis::find("cursor-agent") == clis::find("cursor"));
+  CHECK(clis::canonical_names({"claude", "gemini", "cursor-agent", "codex", "claude-code"}) ==
+        std::vector<std::string>{"claude-code", "gemini-cli", "cursor", "codex"});
+  CHECK_THROWS_AS(clis::canonical_names({"codex", "vim"}), Error);
+}
+
+TEST_CASE("clis: an unknown CLI name suggests the closest real name and lists them all") {
+  auto msg = [](const char* name) {
+    try {
+      (void)clis::get(name);
+    } catch (const Error& e) {
+      CHECK(e.code() == Exit::kUsage);
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(msg("claud-code")
+            .rfind("unknown CLI 'claud-code'; did you mean 'claude-code'? (one of: "
+                   "claude-code (alias claude), codex,",
+                   0) == 0);
+  CHECK(msg("gemni").find("did you mean 'gemini-cli'?") != std::string::npos);  // via its alias
+  CHECK(msg("cursor-agnet").find("did you mean 'cursor'?") != std::string::npos);
+  CHECK(msg("Codex").find("did you mean 'codex'?") != std::string::npos);
+  CHECK(msg("vim").find("did you mean") == std::string::npos);
+  CHECK(msg("vim").find("aider") != std::string::npos);
 }
 
 TEST_CASE("clis: the registry lists the six CLIs in the documented order") {

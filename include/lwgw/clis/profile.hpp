@@ -129,8 +129,17 @@ struct CliProfile {
 const std::vector<const CliProfile*>& all();
 /// The profile called `name`, by name or alias; nullptr when there is none.
 const CliProfile* find(std::string_view name);
-/// The profile called `name`; throws Error(kUsage) "unknown CLI" when there is none.
+/// The profile called `name`; throws Error(kUsage) with unknown_cli_message() when there is
+/// none.
 const CliProfile& get(std::string_view name);
+/// `claude-code (alias claude), codex, …`: every name with its aliases, for help and errors.
+std::string accepted_names();
+/// `unknown CLI 'claud-code'; did you mean 'claude-code'? (one of: …)`; the suggestion only
+/// when a name or alias is close (util::closest), and always the real name.
+std::string unknown_cli_message(std::string_view name);
+/// The real names of `names` (names or aliases), in order, each once. Throws like get().
+/// What commands record and print: the alias table is resolved here and in find() only.
+std::vector<std::string> canonical_names(const std::vector<std::string>& names);
 /// The names of all profiles, in order (aliases not included).
 std::vector<std::string> names();
 /// How `lwgw exec` runs `p`: its exec plan with `args` appended. Throws Error(kUsage) with

@@ -1,6 +1,6 @@
 // The gateway probes behind `lwgw smoke` and `lwgw diff`: which requests, how a response is
 // judged, transcripts (`HTTP/1.1 …` text), their normalisation and comparison, and
-// baselines (the gateway's verified smoke output of 2026-04-19 compiled in, or a recorded file).
+// baselines (the built-in known-good transcripts of 2026-04-19 compiled in, or a recorded file).
 #pragma once
 
 #include <optional>
@@ -94,7 +94,7 @@ struct Baseline {
   const BaselineProbe* find(const std::string& probe) const;
 };
 
-/// The gateway's verified smoke output of 2026-04-19, transcript by transcript, compiled in.
+/// The built-in known-good transcripts (recorded from the gateway on 2026-04-19), compiled in.
 const Baseline& builtin_baseline();
 /// Parses a baseline file (`lwgw diff --record` output). Throws Error(kConfig) naming `where`.
 Baseline parse_baseline(const std::string& text, const std::string& where);

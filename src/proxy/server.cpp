@@ -899,7 +899,10 @@ void Connection::log_reply(const Decision& d, int status, std::uint64_t bytes_ou
   rec.method = head.method.empty() ? "-" : head.method;
   rec.path = d.path;
   rec.client = client_name(head.header("user-agent"));
-  rec.model = model_from_path(d.path);  // a refused body is not read for its model
+  // A forwarded request answered by lwgw (gateway unreachable, timed out) keeps the model its
+  // body named; a refused body is never read for it.
+  const std::string_view path_model = model_from_path(d.path);
+  rec.model = path_model.empty() ? model_scan.model() : path_model;
   rec.status = status;
   rec.duration_ms = ms_since(request_start);
   rec.bytes_in = body.received();

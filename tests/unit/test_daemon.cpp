@@ -526,7 +526,13 @@ class SharedBuf : public std::streambuf {
 TEST_CASE("logs -f before the first line says it is waiting, then shows the request as it comes") {
   Home h;
   REQUIRE(run_bin({"up"}, h.env).code == 0);
-  std::filesystem::resize_file(daemon::log_file(resolve_paths(h.env)), 0);  // nothing logged yet
+  // `up` returns once the proxy listens, maybe before it logged so: truncate only after that line,
+  // so the log then stays empty until the request.
+  const auto file = daemon::log_file(resolve_paths(h.env));
+  for (int i = 0; i < 1500 && h.t.read(file).find("lwgw_listening") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(h.t.read(file).find("lwgw_listening") != std::string::npos);
+  std::filesystem::resize_file(file, 0);  // nothing logged yet
   SharedBuf out_buf, err_buf;
   std::ostream out(&out_buf), err(&err_buf);
   std::atomic<int> code{-1};

@@ -43,19 +43,7 @@ void ModelScanner::step(char c) noexcept {
       state_ = State::kGaveUp;  // '}' (no model) or not JSON
       return;
     case State::kInKey:
-      if (escape_) {
-        escape_ = false;
-        key_is_model_ = false;  // "model" is never written with escapes
-      } else if (c == '\\') {
-        escape_ = true;
-      } else if (c == '"') {
-        key_is_model_ = key_is_model_ && key_len_ == kModelKey.size();
-        state_ = State::kColon;
-      } else {
-        if (key_len_ >= kModelKey.size() || c != kModelKey[key_len_]) key_is_model_ = false;
-        ++key_len_;
-      }
-      return;
+      return step_key(c);
     case State::kColon:
       if (is_space(c)) return;
       state_ = c == ':' ? State::kValue : State::kGaveUp;
@@ -75,56 +63,76 @@ void ModelScanner::step(char c) noexcept {
       escape_ = false;
       step(c);
       return;
-    case State::kInModel: {
-      if (escape_) {
-        escape_ = false;
-        if (c != '"' && c != '\\' && c != '/') {
-          state_ = State::kGaveUp;  // \n, \u…: not a model name worth decoding
-          return;
-        }
-      } else if (c == '\\') {
-        escape_ = true;
-        return;
-      } else if (c == '"') {
-        state_ = value_len_ > 0 ? State::kFound : State::kGaveUp;
-        return;
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        state_ = State::kGaveUp;
-        return;
-      }
-      if (value_len_ >= kMaxModel) {
-        state_ = State::kGaveUp;
-        return;
-      }
-      value_[value_len_++] = c;
-      return;
-    }
+    case State::kInModel:
+      return step_model(c);
     case State::kOther:
-      if (in_string_) {
-        if (escape_)
-          escape_ = false;
-        else if (c == '\\')
-          escape_ = true;
-        else if (c == '"')
-          in_string_ = false;
-        return;
-      }
-      if (c == '"') {
-        in_string_ = true;
-      } else if (c == '{' || c == '[') {
-        ++depth_;
-      } else if (c == '}' || c == ']') {
-        if (depth_ == 0)
-          state_ = State::kGaveUp;  // the end of the body's object: it names no model
-        else
-          --depth_;
-      } else if (c == ',' && depth_ == 0) {
-        state_ = State::kKey;
-      }
-      return;
+      return step_other(c);
     case State::kFound:
     case State::kGaveUp:
       return;
+  }
+}
+
+void ModelScanner::step_key(char c) noexcept {
+  if (escape_) {
+    escape_ = false;
+    key_is_model_ = false;  // "model" is never written with escapes
+  } else if (c == '\\') {
+    escape_ = true;
+  } else if (c == '"') {
+    key_is_model_ = key_is_model_ && key_len_ == kModelKey.size();
+    state_ = State::kColon;
+  } else {
+    if (key_len_ >= kModelKey.size() || c != kModelKey[key_len_]) key_is_model_ = false;
+    ++key_len_;
+  }
+}
+
+void ModelScanner::step_model(char c) noexcept {
+  if (escape_) {
+    escape_ = false;
+    if (c != '"' && c != '\\' && c != '/') {
+      state_ = State::kGaveUp;  // \n, \u…: not a model name worth decoding
+      return;
+    }
+  } else if (c == '\\') {
+    escape_ = true;
+    return;
+  } else if (c == '"') {
+    state_ = value_len_ > 0 ? State::kFound : State::kGaveUp;
+    return;
+  } else if (static_cast<unsigned char>(c) < 0x20) {
+    state_ = State::kGaveUp;
+    return;
+  }
+  if (value_len_ >= kMaxModel) {
+    state_ = State::kGaveUp;
+    return;
+  }
+  value_[value_len_++] = c;
+}
+
+void ModelScanner::step_other(char c) noexcept {
+  if (in_string_) {
+    if (escape_)
+      escape_ = false;
+    else if (c == '\\')
+      escape_ = true;
+    else if (c == '"')
+      in_string_ = false;
+    return;
+  }
+  if (c == '"') {
+    in_string_ = true;
+  } else if (c == '{' || c == '[') {
+    ++depth_;
+  } else if (c == '}' || c == ']') {
+    if (depth_ == 0)
+      state_ = State::kGaveUp;  // the end of the body's object: it names no model
+    else
+      --depth_;
+  } else if (c == ',' && depth_ == 0) {
+    state_ = State::kKey;
   }
 }
 

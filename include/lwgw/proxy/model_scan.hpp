@@ -41,6 +41,9 @@ class ModelScanner {
     kGaveUp,
   };
   void step(char c) noexcept;
+  void step_key(char c) noexcept;    // inside a depth-1 key
+  void step_model(char c) noexcept;  // inside the model value
+  void step_other(char c) noexcept;  // inside any other value
 
   State state_ = State::kStart;
   std::size_t seen_ = 0;

@@ -71,6 +71,7 @@ std::string access_log_line(const AccessRecord& r, const std::string& ts) {
   field(out, "bytes_out", r.bytes_out);
   out += r.stream ? ",\"stream\":true" : ",\"stream\":false";
   field(out, "client", r.client);
+  if (!r.model.empty()) field(out, "model", r.model);
   if (!r.request_id.empty()) field(out, "request_id", r.request_id);
   if (!r.budget.empty()) field(out, "budget_warning", r.budget);
   if (!r.outcome.empty()) field(out, "outcome", r.outcome);

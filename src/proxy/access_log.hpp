@@ -1,5 +1,6 @@
 // The proxy's access log: one JSON line per request, written once, when the request reaches a
-// final state. Never a header value, body, query string or key. Internal to the proxy.
+// final state. Never a header value, the body (its model name aside), query string or key.
+// Internal to the proxy.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@ struct AccessRecord {
   std::string method;
   std::string path;    // without the query string
   std::string client;  // "claude-code", "codex", … from the User-Agent
+  std::string model;   // the body's top-level "model" or a Gemini path's; "" when not known
   int status = 0;
   double duration_ms = 0;
   double ttfb_ms = 0;

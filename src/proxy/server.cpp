@@ -20,6 +20,7 @@
 #include <sys/inotify.h>
 #endif
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -35,7 +36,9 @@
 #include "lwgw/gateway.hpp"
 #include "lwgw/http_client.hpp"
 #include "lwgw/proxy/http1.hpp"
+#include "lwgw/proxy/model_scan.hpp"
 #include "lwgw/proxy/policy.hpp"
+#include "lwgw/util/text.hpp"
 #include "upstream.hpp"
 
 namespace lwgw::proxy {
@@ -259,6 +262,7 @@ struct Connection {
   std::string body_bytes;
   bool keep_body = false;            // forwarding: collect the body; else it is read and dropped
   std::optional<Decision> deferred;  // a local answer given once the body has been read
+  ModelScanner model_scan;           // the body's "model" for the log, from its first KiB
   std::uint64_t discard_left = 0;
   std::unique_ptr<Exchange> exchange;
 };
@@ -764,6 +768,7 @@ void Connection::begin_request(http1::RequestHead&& h) {
   deferred.reset();
   body = http1::BodyDecoder();
   body_bytes.clear();
+  model_scan = ModelScanner();
   if (overloaded) return reply(proxy::overloaded(head.target, srv.settings.max_connections), true);
   auto cfg = srv.live_settings();
   Decision d = decide(head, *cfg, *srv.current_secrets());
@@ -774,6 +779,8 @@ void Connection::begin_request(http1::RequestHead&& h) {
     decision = std::move(d);
     keep_body = true;
     body = http1::BodyDecoder(head, cfg->max_body_bytes);
+    const std::string type = head.header("content-type");
+    if (!type.empty() && !util::icontains(type, "json")) model_scan.skip();
     if (!has_body) return start_exchange();
     if (head.content_length) body_bytes.reserve(static_cast<std::size_t>(*head.content_length));
     if (head.expect_continue) write({http1::kContinue});
@@ -798,7 +805,10 @@ void Connection::begin_request(http1::RequestHead&& h) {
 }
 
 std::size_t Connection::consume_body(std::string_view in) {
+  const std::size_t before = body_bytes.size();
   std::size_t used = body.feed(in, keep_body ? &body_bytes : nullptr);
+  if (keep_body && !model_scan.done())  // stops by itself after the first KiB
+    model_scan.feed(std::string_view(body_bytes).substr(std::min(before, body_bytes.size())));
   if (body.error() != http1::ParseError::kNone) {
     int status = static_cast<int>(body.error());
     reply(
@@ -828,6 +838,8 @@ void Connection::start_exchange() {
   rec.method = head.method;
   rec.path = d.path;
   rec.client = client_name(head.header("user-agent"));
+  const std::string_view path_model = model_from_path(d.path);
+  rec.model = path_model.empty() ? model_scan.model() : path_model;
   rec.bytes_in = body_bytes.size();
   exchange = std::make_unique<Exchange>(*this, std::move(rec), request_start);
   phase = Phase::kUpstream;
@@ -887,6 +899,10 @@ void Connection::log_reply(const Decision& d, int status, std::uint64_t bytes_ou
   rec.method = head.method.empty() ? "-" : head.method;
   rec.path = d.path;
   rec.client = client_name(head.header("user-agent"));
+  // A forwarded request answered by lwgw (gateway unreachable, timed out) keeps the model its
+  // body named; a refused body is never read for it.
+  const std::string_view path_model = model_from_path(d.path);
+  rec.model = path_model.empty() ? model_scan.model() : path_model;
   rec.status = status;
   rec.duration_ms = ms_since(request_start);
   rec.bytes_in = body.received();

@@ -12,10 +12,14 @@
 #include <atomic>
 #include <csignal>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <streambuf>
 #include <thread>
 
+#include "lwgw/app.hpp"
+#include "lwgw/context.hpp"
 #include "lwgw/daemon/log_file.hpp"
 #include "lwgw/daemon/port_holder.hpp"
 #include "lwgw/daemon/service_files.hpp"
@@ -141,6 +145,7 @@ TEST_CASE("up, status, a request through the proxy, down, then status says not r
   auto logs = run_bin({"logs", "-n", "5"}, h.env);
   CHECK(logs.code == 0);
   CHECK(logs.out.find("\"path\":\"/v1/chat/completions\"") != std::string::npos);
+  CHECK(logs.out.find("\"model\":\"gpt-5-mini\"") != std::string::npos);  // from the body
   CHECK(logs.out.find(kVK) == std::string::npos);
   CHECK(logs.out.find(h.token) == std::string::npos);
 
@@ -481,4 +486,72 @@ TEST_CASE("the proxy never writes a core file: RLIMIT_CORE 0 and not dumpable") 
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK_FALSE(std::filesystem::exists("/core"));
   CHECK_FALSE(std::filesystem::exists("/core." + std::to_string(st->pid)));
+}
+
+namespace {
+// A stream the command writes on its thread while the test reads what it has so far.
+class SharedBuf : public std::streambuf {
+ public:
+  std::string str() {
+    std::lock_guard<std::mutex> lock(m_);
+    return s_;
+  }
+  bool wait_for(const std::string& needle, int timeout_s) {
+    for (int i = 0; i < timeout_s * 50; ++i) {
+      if (str().find(needle) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (c != traits_type::eof()) {
+      std::lock_guard<std::mutex> lock(m_);
+      s_ += traits_type::to_char_type(c);
+    }
+    return c;
+  }
+  std::streamsize xsputn(const char* p, std::streamsize n) override {
+    std::lock_guard<std::mutex> lock(m_);
+    s_.append(p, static_cast<std::size_t>(n));
+    return n;
+  }
+
+ private:
+  std::mutex m_;
+  std::string s_;
+};
+}  // namespace
+
+TEST_CASE("logs -f before the first line says it is waiting, then shows the request as it comes") {
+  Home h;
+  REQUIRE(run_bin({"up"}, h.env).code == 0);
+  // `up` returns once the proxy listens, maybe before it logged so: truncate only after that line,
+  // so the log then stays empty until the request.
+  const auto file = daemon::log_file(resolve_paths(h.env));
+  for (int i = 0; i < 1500 && h.t.read(file).find("lwgw_listening") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(h.t.read(file).find("lwgw_listening") != std::string::npos);
+  std::filesystem::resize_file(file, 0);  // nothing logged yet
+  SharedBuf out_buf, err_buf;
+  std::ostream out(&out_buf), err(&err_buf);
+  std::atomic<int> code{-1};
+  std::thread follower([&] {
+    std::istringstream in;
+    Io io{&in, &out, &err, &out, false, false, {}};
+    Context ctx(h.env, io, LWGW_BIN);
+    code = run({"logs", "-f"}, ctx);
+  });
+  const bool waiting = err_buf.wait_for("lwgw: waiting for the first request", 30);
+  CHECK(waiting);
+  if (waiting) {
+    auto r = h.ask();
+    REQUIRE(r);
+    CHECK(out_buf.wait_for("\"model\":\"gpt-5-mini\"", 30));
+  }
+  CHECK(run_bin({"down"}, h.env).code == 0);  // the proxy gone, -f ends
+  follower.join();
+  CHECK(code == 0);
+  CHECK(err_buf.str().find("Ctrl-C") != std::string::npos);
 }

@@ -1657,3 +1657,39 @@ TEST_CASE("/_lwgw/status answers with the local token or the status key only; he
   REQUIRE(health);
   CHECK(health->status == 200);
 }
+
+TEST_CASE(
+    "the access log names the model: the body's top-level model, a Gemini path's, never more") {
+  Proxy down("http://127.0.0.1:" + std::to_string(unused_port()));
+  auto cli = down.client();
+  const httplib::Headers auth_h = {{"x-api-key", kToken}};
+  // A failed request (the gateway is unreachable) still says which model it was for.
+  auto r = cli.Post("/v1/messages", auth_h,
+                    "{\"messages\":[{\"role\":\"user\",\"model\":\"nested\"}],"
+                    "\"model\":\"claude-sonnet-4\",\"system\":\"secret prompt\"}",
+                    "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 502);
+  // The Gemini path form, with a body that names no model.
+  auto g = cli.Post("/v1beta/models/gemini-2.5-pro:generateContent", auth_h, "{\"contents\":[]}",
+                    "application/json");
+  REQUIRE(g);
+  // A model after the first KiB is not looked for; a body that is not JSON is not scanned.
+  auto late = cli.Post("/v1/chat/completions", auth_h,
+                       "{\"messages\":\"" + std::string(1100, 'x') + "\",\"model\":\"late\"}",
+                       "application/json");
+  REQUIRE(late);
+  auto form = cli.Post("/v1/chat/completions", auth_h, "{\"model\":\"form\"}", "text/plain");
+  REQUIRE(form);
+  auto lines = request_lines(down, 4);
+  REQUIRE(lines.size() == 4);
+  auto first = nlohmann::json::parse(lines[0]);
+  CHECK(first["model"] == "claude-sonnet-4");
+  CHECK(first["status"] == 502);
+  CHECK(first["error"].get<std::string>().rfind("lwgw_", 0) == 0);
+  CHECK(lines[0].find("secret prompt") == std::string::npos);
+  CHECK(lines[0].find("nested") == std::string::npos);
+  CHECK(nlohmann::json::parse(lines[1])["model"] == "gemini-2.5-pro");
+  CHECK_FALSE(nlohmann::json::parse(lines[2]).contains("model"));
+  CHECK_FALSE(nlohmann::json::parse(lines[3]).contains("model"));
+}

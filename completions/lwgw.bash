@@ -17,7 +17,7 @@ _lwgw() {
     w="${COMP_WORDS[i]}"
     case "$w" in
       -*) ;;
-      *) case "${COMP_WORDS[i-1]}" in --config|--gateway|--key-env|--shell|--model|--small-model|--listen|--timeout|--lines|-n|--baseline|--record|--cli|--report) continue ;; esac
+      *) case "${COMP_WORDS[i-1]}" in --config|--gateway|--key-env|--shell|--model|--small-model|--listen|--timeout|--lines|-n|--since|--grep|--format|--baseline|--record|--cli|--report) continue ;; esac
          if [[ -z $cmd ]]; then cmd="$w"
          elif [[ -z $sub && " service config " == *" $cmd "* ]]; then sub="$w"
          else pos+=("$w"); fi ;;
@@ -108,9 +108,12 @@ _lwgw() {
     'logs/')
       case "$prev" in
         --lines|-n) :; return 0 ;;
+        --since) :; return 0 ;;
+        --grep) :; return 0 ;;
+        --format) _lwgw_reply 'text json'; return 0 ;;
         --config) _lwgw_files; return 0 ;;
       esac
-      if [[ $cur == -* ]]; then _lwgw_reply '--help -h --follow -f --lines -n --version --config --verbose -v --quiet -q --no-color --json'; return 0; fi
+      if [[ $cur == -* ]]; then _lwgw_reply '--help -h --follow -f --lines -n --since --grep --format --version --config --verbose -v --quiet -q --no-color --json'; return 0; fi
       ;;
     'service/')
       case "$prev" in

@@ -9,7 +9,7 @@ function __lwgw_complete
     for i in (seq 2 (count $tokens))
         set -l w $tokens[$i]
         string match -q -- '-*' $w; and continue
-        contains -- $tokens[(math $i - 1)] --config --gateway --key-env --shell --model --small-model --listen --timeout --lines -n --baseline --record --cli --report; and continue
+        contains -- $tokens[(math $i - 1)] --config --gateway --key-env --shell --model --small-model --listen --timeout --lines -n --since --grep --format --baseline --record --cli --report; and continue
         if test -z "$cmd"
             set cmd $w
         else if test -z "$sub"; and contains -- $cmd service config
@@ -173,12 +173,21 @@ function __lwgw_complete
                 case '--lines' '-n'
                     true
                     return
+                case '--since'
+                    true
+                    return
+                case '--grep'
+                    true
+                    return
+                case '--format'
+                    printf '%s\n' text json
+                    return
                 case '--config'
                     __fish_complete_path $cur
                     return
             end
             if string match -q -- '-*' $cur
-                printf '%s\t%s\n' '--help' 'Print this help message and exit' '-h' 'Print this help message and exit' '--follow' 'Keep printing new lines as they are written (exit 4 if not running)' '-f' 'Keep printing new lines as they are written (exit 4 if not running)' '--lines' 'How many lines to show (default 50)' '-n' 'How many lines to show (default 50)' '--version' 'Display program version information and exit' '--config' 'Use this config file instead of the user one' '--verbose' 'More detail (repeat for trace)' '-v' 'More detail (repeat for trace)' '--quiet' 'Only errors' '-q' 'Only errors' '--no-color' 'No ANSI colours (also when NO_COLOR is set)' '--json' 'Machine-readable output'
+                printf '%s\t%s\n' '--help' 'Print this help message and exit' '-h' 'Print this help message and exit' '--follow' 'Keep printing new lines as they are written (exit 4 if not running)' '-f' 'Keep printing new lines as they are written (exit 4 if not running)' '--lines' 'How many lines to show (default 50)' '-n' 'How many lines to show (default 50)' '--since' 'Only lines from this long ago (30s, 10m, 2h, 1d) or since this time (2026-11-27T14:39:03Z); all of them unless -n is given' '--grep' 'Only lines containing TEXT (in the JSON line or its text form; case-sensitive)' '--format' 'text: one readable line per request; json: the log\'s JSON lines as written (default: text on a terminal, json otherwise)' '--version' 'Display program version information and exit' '--config' 'Use this config file instead of the user one' '--verbose' 'More detail (repeat for trace)' '-v' 'More detail (repeat for trace)' '--quiet' 'Only errors' '-q' 'Only errors' '--no-color' 'No ANSI colours (also when NO_COLOR is set)' '--json' 'Machine-readable output'
                 return
             end
         case 'service/'
@@ -251,7 +260,7 @@ function __lwgw_complete
                     return
             end
             if string match -q -- '-*' $cur
-                printf '%s\t%s\n' '--help' 'Print this help message and exit' '-h' 'Print this help message and exit' '--gateway' 'Gateway URL (default gateway.url)' '--via-proxy' 'Send the probes through the local proxy' '--baseline' 'builtin (the gateway\'s verified smoke output of 2026-04-19) or a file' '--record' 'Save the current transcripts as a baseline file' '--version' 'Display program version information and exit' '--config' 'Use this config file instead of the user one' '--verbose' 'More detail (repeat for trace)' '-v' 'More detail (repeat for trace)' '--quiet' 'Only errors' '-q' 'Only errors' '--no-color' 'No ANSI colours (also when NO_COLOR is set)' '--json' 'Machine-readable output'
+                printf '%s\t%s\n' '--help' 'Print this help message and exit' '-h' 'Print this help message and exit' '--gateway' 'Gateway URL (default gateway.url)' '--via-proxy' 'Send the probes through the local proxy' '--baseline' 'builtin (the built-in known-good transcripts, recorded from the gateway on 2026-04-19) or a file' '--record' 'Save the current transcripts as a baseline file' '--version' 'Display program version information and exit' '--config' 'Use this config file instead of the user one' '--verbose' 'More detail (repeat for trace)' '-v' 'More detail (repeat for trace)' '--quiet' 'Only errors' '-q' 'Only errors' '--no-color' 'No ANSI colours (also when NO_COLOR is set)' '--json' 'Machine-readable output'
                 return
             end
         case 'doctor/'

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <csignal>
 #include <iostream>
+#include <sstream>
 
 #include <termios.h>
 #include <unistd.h>
@@ -202,13 +203,21 @@ int run_command(const std::vector<std::string>& raw_args, Context& ctx) {
     spec.configure(*sub, ctx, action);
   }
 
+  // Help as the command's result: the text, or {"help": text} with --json.
+  auto help = [&](const CLI::Error& e) {
+    if (!wants_json(args)) return app.exit(e, out, err);
+    std::ostringstream text;
+    const int code = app.exit(e, text, err);
+    out << nlohmann::ordered_json{{"help", text.str()}}.dump(2) << "\n";
+    return code;
+  };
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e, out, err);
+    return help(e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e, out, err);
+    return help(e);
   } catch (const CLI::CallForVersion&) {
     out << version_text() << "\n";
     return 0;

@@ -532,6 +532,8 @@ void configure_completion(CLI::App& cmd, Context& ctx, Action& action) {
       return;
     }
     action = [&ctx, &cmd, o] {
+      if (ctx.opts.json)
+        throw usage_error("--json does not apply to `completion`: it prints a shell script");
       if (o->shell.empty()) throw usage_error("completion: which shell? bash, zsh or fish");
       *ctx.io.out << completion_script(*cmd.get_parent(), o->shell);
       return 0;

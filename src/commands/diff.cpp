@@ -194,7 +194,8 @@ void configure_diff(CLI::App& cmd, Context& ctx, Action& action) {
   cmd.add_option("--gateway", o->gateway, "Gateway URL (default gateway.url)")->type_name("URL");
   cmd.add_flag("--via-proxy", o->via_proxy, "Send the probes through the local proxy");
   cmd.add_option("--baseline", o->baseline,
-                 "builtin (the gateway's verified smoke output of 2026-04-19) or a file")
+                 "builtin (the built-in known-good transcripts, recorded from the gateway on "
+                 "2026-04-19) or a file")
       ->type_name("builtin|FILE");
   cmd.add_option("--record", o->record, "Save the current transcripts as a baseline file")
       ->type_name("FILE");

@@ -134,7 +134,15 @@ void configure_exec(CLI::App& cmd, Context& ctx, Action& action) {
       clis::accepted_names() +
       ".\n"
       "Examples: lwgw exec claude -p \"hello\"; lwgw exec --direct codex exec \"hello\"");
-  cmd.callback([&ctx, &action, o] { action = [&ctx, o] { return exec_cli(ctx, *o); }; });
+  cmd.callback([&ctx, &action, o] {
+    action = [&ctx, o] {
+      // What follows is the CLI's own output; a global --json is refused before it starts (a
+      // --json after the CLI name is the CLI's).
+      if (ctx.opts.json)
+        throw usage_error("--json does not apply to `exec`: the output is the CLI's own");
+      return exec_cli(ctx, *o);
+    };
+  });
 }
 
 }  // namespace lwgw

@@ -75,6 +75,9 @@ const std::vector<ValueSpec>& value_specs() {
         {"up", "--listen", {}, ""},
         {"down", "--timeout", {}, ""},
         {"logs", "--lines", {}, ""},
+        {"logs", "--since", {}, ""},
+        {"logs", "--grep", {}, ""},
+        {"logs", "--format", {"text", "json"}, ""},
     };
   }();
   return specs;

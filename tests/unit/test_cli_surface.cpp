@@ -202,8 +202,13 @@ TEST_CASE("exec passes every argument after the CLI name on unchanged, with or w
   CHECK(h.args() == "--\n-x\n");
   REQUIRE(run_bin({"exec", "--direct", "claude", "a", "--", "b"}, h.env).code == 0);
   CHECK(h.args() == "a\n--\nb\n");
-  REQUIRE(run_bin({"--json", "exec", "--direct", "claude"}, h.env).code == 0);
+  // A --json before `exec` is lwgw's: refused (the output would be the CLI's), the CLI not run.
+  REQUIRE(run_bin({"exec", "--direct", "claude"}, h.env).code == 0);
   CHECK(h.args() == "\n");  // printf with no argument prints one empty line
+  auto json = run_bin({"--json", "exec", "--direct", "claude", "-p", "x"}, h.env);
+  CHECK(json.code == 2);
+  CHECK(json.out.find("--json does not apply to `exec`") != std::string::npos);
+  CHECK(h.args() == "\n");  // unchanged: the CLI did not run
   // lwgw's options after the name are no longer lwgw's: --no-start goes to the CLI too.
   REQUIRE(run_bin({"exec", "--direct", "claude", "--no-start"}, h.env).code == 0);
   CHECK(h.args() == "--no-start\n");

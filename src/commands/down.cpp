@@ -42,9 +42,15 @@ int down(Context& ctx, int timeout_s) {
   }
   const Counters before = counters(target->live);
   const bool service = daemon::service_installed(ctx);
+  if (!ctx.opts.json) {
+    *ctx.io.err << "lwgw: stopping the proxy (pid " << target->pid << ")";
+    if (before.inflight > 0)
+      *ctx.io.err << ", waiting for " << before.inflight << " request(s) in flight";
+    *ctx.io.err << "\n" << std::flush;
+  }
+  auto result = daemon::stop(target->pid, std::chrono::seconds(timeout_s));
+  daemon::remove_state(ctx.paths(), target->pid);
   if (ctx.opts.json) {
-    auto result = daemon::stop(target->pid, std::chrono::seconds(timeout_s));
-    daemon::remove_state(ctx.paths(), target->pid);
     *ctx.io.out << nlohmann::ordered_json{{"pid", target->pid},
                                           {"stopped", result == daemon::StopResult::kKilled
                                                           ? "killed"
@@ -56,12 +62,6 @@ int down(Context& ctx, int timeout_s) {
                 << "\n";
     return 0;
   }
-  *ctx.io.err << "lwgw: stopping the proxy (pid " << target->pid << ")";
-  if (before.inflight > 0)
-    *ctx.io.err << ", waiting for " << before.inflight << " request(s) in flight";
-  *ctx.io.err << "\n" << std::flush;
-  auto result = daemon::stop(target->pid, std::chrono::seconds(timeout_s));
-  daemon::remove_state(ctx.paths(), target->pid);
   if (result == daemon::StopResult::kKilled) {
     *ctx.io.err << "lwgw: the proxy did not stop within " << timeout_s
                 << " s; killed it (requests still in flight were cut)\n";

@@ -8,6 +8,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lwgw/app.hpp"
@@ -55,6 +56,14 @@ void TempHome::write(const stdfs::path& p, const std::string& content) const {
   stdfs::create_directories(p.parent_path());
   std::ofstream out(p, std::ios::binary);
   out << content;
+}
+
+void TempHome::write_credentials(const std::string& local_token, const std::string& vk) const {
+  const auto cred = home() / ".config/lwgw/credentials";
+  write(cred, "{\n  \"local_token\": \"" + local_token + "\"" +
+                  (vk.empty() ? std::string() : ",\n  \"vk\": \"" + vk + "\"") + "\n}\n");
+  ::chmod(cred.parent_path().c_str(), 0700);
+  ::chmod(cred.c_str(), 0600);
 }
 
 RunResult run_inproc(const std::vector<std::string>& args, const Env& env, const std::string& input,

@@ -30,6 +30,9 @@ class TempHome {
   Env env() const;
   std::string read(const std::filesystem::path& p) const;
   void write(const std::filesystem::path& p, const std::string& content) const;
+  /// Logged in without a gateway: ~/.config/lwgw/credentials with `local_token` (and `vk` when
+  /// not empty), the file 0600 in a 0700 directory, as `lwgw login` leaves it.
+  void write_credentials(const std::string& local_token, const std::string& vk) const;
 
  private:
   std::filesystem::path root_;

@@ -37,10 +37,7 @@ struct Home {
     env.set("LWGW_LISTEN", "127.0.0.1:" + std::to_string(unused_port()));
     stdfs::create_directories(bin);
     env.set("PATH", bin.string() + ":/usr/bin:/bin");
-    auto cred = t.home() / ".config/lwgw/credentials";
-    t.write(cred, "{\n  \"local_token\": \"" + kToken + "\",\n  \"vk\": \"" + kVk + "\"\n}\n");
-    ::chmod(cred.parent_path().c_str(), 0700);
-    ::chmod(cred.c_str(), 0600);
+    t.write_credentials(kToken, kVk);
   }
   // A fake `name` on PATH that writes its arguments, one a line, and ANTHROPIC_BASE_URL.
   void fake_cli(const std::string& name) const {

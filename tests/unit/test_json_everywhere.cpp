@@ -45,10 +45,7 @@ TEST_CASE("--json on every command of the table prints JSON, errors included") {
   env.set("SHELL", "/bin/bash");
   env.set("LWGW_GATEWAY_URL", "http://127.0.0.1:" + std::to_string(unused_port()));
   env.set("LWGW_LISTEN", "127.0.0.1:" + std::to_string(unused_port()));
-  const auto cred = t.home() / ".config/lwgw/credentials";
-  t.write(cred, "{\n  \"local_token\": \"" + kToken + "\",\n  \"vk\": \"" + kVk + "\"\n}\n");
-  ::chmod(cred.parent_path().c_str(), 0700);
-  ::chmod(cred.c_str(), 0600);
+  t.write_credentials(kToken, kVk);
 
   // The invocations per command, in an order that works (up before down, logout last).
   const std::vector<std::pair<std::string, std::vector<std::string>>> runs = {

@@ -38,10 +38,7 @@ struct Home {
     env.set("SHELL", "/bin/bash");
     env.set("LWGW_GATEWAY_URL", "http://127.0.0.1:" + std::to_string(unused_port()));
     env.set("LWGW_LISTEN", "127.0.0.1:" + std::to_string(unused_port()));
-    const auto cred = p(".config/lwgw/credentials");
-    t.write(cred, "{\n  \"local_token\": \"" + kToken + "\",\n  \"vk\": \"" + kVk + "\"\n}\n");
-    ::chmod(cred.parent_path().c_str(), 0700);
-    ::chmod(cred.c_str(), 0600);
+    t.write_credentials(kToken, kVk);
     const auto bin = t.root() / "bin";
     stdfs::create_directories(bin);
     for (const auto& b : bins) {

@@ -97,7 +97,9 @@ void Run::commit(Planned& p) {
       p.record.created_dirs.push_back(d.string());
   }
   // Changed by someone else since lwgw's last write: restoring the original would lose that.
-  if (p.had_record && sha256_hex(p.before.value_or("")) != p.record.written_sha)
+  // Not for a file that is all lwgw's: this write replaces whatever was changed in it.
+  if (p.had_record && p.record.kind != FileKind::kOwned &&
+      sha256_hex(p.before.value_or("")) != p.record.written_sha)
     p.record.changed_since = true;
   p.record.written_sha = sha256_hex(p.after);
   std::optional<FileRecord> prior;
@@ -182,7 +184,10 @@ void Run::forget(const std::string& key, bool whole, const std::vector<Edit>& re
 // it). nullopt when that is not possible (changed since, or the backup is gone).
 std::optional<std::string> Run::restore_untouched(const std::string& key, const FileRecord& rec,
                                                   const std::string& current) {
-  if (rec.changed_since || sha256_hex(current) != rec.written_sha) return std::nullopt;
+  // (An owned file is lwgw's whole: a change a later setup overwrote does not count; older
+  // manifests may still say changed_since for one.)
+  const bool changed = rec.changed_since && rec.kind != FileKind::kOwned;
+  if (changed || sha256_hex(current) != rec.written_sha) return std::nullopt;
   const stdfs::path path = key;
   std::optional<std::string> original;
   if (!rec.created && !rec.backup.empty()) original = fs::read_file(rec.backup);

@@ -20,6 +20,17 @@ std::string dotted(const std::vector<std::string>& path) {
   return s;
 }
 
+// Whether setup created the object or table `e` sits in: one of its recorded edits found fewer
+// of the leading parts there (the first key lwgw put in; later ones saw the table existing).
+bool in_created_container(const std::vector<Edit>& recorded, const Edit& e) {
+  const size_t depth = e.path.size() - 1;
+  if (depth == 0) return false;
+  return std::any_of(recorded.begin(), recorded.end(), [&](const Edit& r) {
+    return r.known && r.path.size() > depth && static_cast<size_t>(r.parents_existed) < depth &&
+           std::equal(e.path.begin(), e.path.begin() + static_cast<long>(depth), r.path.begin());
+  });
+}
+
 // The edits to apply: the recorded ones (their `previous` still holds what was there before
 // lwgw), with this run's edits replacing those of the same key.
 std::vector<Edit> merge_edits(const std::vector<Edit>& recorded, const std::vector<Edit>& wanted,
@@ -32,7 +43,10 @@ std::vector<Edit> merge_edits(const std::vector<Edit>& recorded, const std::vect
       continue;
     }
     Edit merged = w;
-    if (still_ours(*it)) {
+    // A key the user changed since is theirs to get back at teardown, unless it sits in an
+    // object or table lwgw created: that container is lwgw's and goes whole (a stray
+    // `[model_providers.lwgw]` with the user's old `wire_api` would be left otherwise).
+    if (still_ours(*it) || in_created_container(recorded, *it)) {
       merged.previous = it->previous;
       merged.known = it->known;
       merged.parents_existed = it->parents_existed;

@@ -330,6 +330,24 @@ TEST_CASE("user edits made between two setups survive teardown: no stale whole-f
   CHECK(h.t.read(h.p(".codex/config.toml")) == "\n[tui]\ntheme = \"dark\"\n");
 }
 
+TEST_CASE("what lwgw owns goes at teardown even when changed between two setups") {
+  Home h;
+  REQUIRE(run_inproc({"setup", "codex", "--no-service"}, h.env).code == 0);
+  // A value inside lwgw's own provider table, and lwgw's own env file, changed by hand; setup
+  // again puts lwgw's back. Neither the old value nor the file is the user's to get back.
+  const auto config = h.p(".codex/config.toml");
+  std::string text = h.t.read(config);
+  const std::string responses = "wire_api = \"responses\"";
+  REQUIRE(text.find(responses) != std::string::npos);
+  text.replace(text.find(responses), responses.size(), "wire_api = \"chat\"");
+  h.t.write(config, text);
+  std::ofstream(h.p(".config/lwgw/env.sh"), std::ios::app) << "# edited\n";
+  REQUIRE(run_inproc({"setup", "codex", "--no-service"}, h.env).code == 0);
+  REQUIRE(run_inproc({"teardown", "codex"}, h.env).code == 0);
+  CHECK(!stdfs::exists(config));  // setup created it; nothing of lwgw's provider is left
+  CHECK(!stdfs::exists(h.p(".config/lwgw/env.sh")));
+}
+
 TEST_CASE("proxy mode: no VK in any file, token files 0600, no secret on stdout/stderr") {
   Home h(true);
   h.env.set("HTTPS_PROXY", "http://proxy.corp:3128");

@@ -272,6 +272,7 @@ const CliProfile& codex() {
                  .install = "npm install -g @openai/codex",
                  .base_url = doctor::base_url,
                  .models = doctor::models,
+                 .gui_front_end = true,
                  .traps = doctor::traps},
   };
   return p;

@@ -152,7 +152,8 @@ Result models(const Facts& f, const Done& done) {
     const CliDoctor* d = cli_doctor(cli);
     if (!d || !d->models) continue;
     for (const auto& m : d->models(f)) {
-      asked.push_back(cli + ": " + m.value);
+      const std::string entry = cli + ": " + m.value;  // main and background often agree
+      if (std::find(asked.begin(), asked.end(), entry) == asked.end()) asked.push_back(entry);
       if (std::find(served.begin(), served.end(), m.value) == served.end())
         return fail(cli + " asks for " + m.value + ", which the gateway does not serve",
                     {"pick one it serves", "lwgw setup " + cli + " --model " +

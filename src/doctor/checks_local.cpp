@@ -11,6 +11,7 @@
 #include "lwgw/doctor/support.hpp"
 #include "lwgw/redact.hpp"
 #include "lwgw/setup/edits.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw::doctor {
 
@@ -140,7 +141,10 @@ Result dotfile_keys(const Facts& f, const Done&) {
 
 Result present(const Facts& f, const Done&) {
   if (f.key) {
-    Result r = ok(mask_key(f.key->key) + " from " + f.key->source).with("source", f.key->source);
+    // A key pasted with a line break would break the line: mask what is left without it
+    // (key.shape reports the whitespace).
+    Result r = ok(mask_key(util::trim(f.key->key)) + " from " + f.key->source)
+                   .with("source", f.key->source);
     if (!f.key_error.empty()) r.with("store_error", f.key_error);
     return r;
   }
@@ -159,7 +163,9 @@ Result shape(const Facts& f, const Done&) {
   const std::string& k = f.key->key;
   if (k.find_first_of(" \t\r\n") != std::string::npos)
     return fail("the key contains whitespace or a line break (pasted with it)",
-                {"log in again, pasting only the key", "lwgw login"});
+                f.key->source.find("LWGW_VK") != std::string::npos
+                    ? Fix{"set LWGW_VK to the key alone, or unset it and log in", ""}
+                    : Fix{"log in again, pasting only the key", "lwgw login"});
   if (k.rfind("lwgw_lt_", 0) == 0)
     return fail("this is lwgw's local token, not a virtual key",
                 {"log in with your virtual key", "lwgw login"});

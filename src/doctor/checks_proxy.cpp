@@ -163,7 +163,7 @@ Result last_error(const Facts& f, const Done& done) {
 Result service(const Facts& f, const Done&) {
   const daemon::ServicePlan plan =
       daemon::service_plan(f.paths, f.env, daemon::stable_exe(f.self_exe, f.env), f.listen);
-  if (!plan.can_run) return skip("no user service manager here (" + plan.why_not + ")");
+  if (!plan.can_run) return skip("no user service manager: " + plan.why_not);
   Context ctx(f.env, Io{}, f.self_exe);
   const bool installed = daemon::service_installed(ctx);
   if (!installed) {

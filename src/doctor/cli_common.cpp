@@ -272,7 +272,20 @@ Result shell_env(const Facts& f, const clis::CliProfile& p) {
         .with("stale", stale);
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-  return ok(list + " set in this shell");
+  Result r = ok(list + " set in this shell");
+  if (!p.doctor.gui_front_end || names.empty()) return r;
+  // Informational: a CLI run from a terminal is fine either way, so this never warns.
+  const auto want = p.env.front().value == setup::EnvNeed::Value::kKey
+                        ? expected_key(f, mode)
+                        : std::optional(expected_root(f, mode));
+  const std::string gui = gui_session_sees(f, names.front(), want.value_or(""));
+  r.summary += gui == "yes"  ? "; apps started from the desktop see it too"
+               : gui == "no" ? "; apps started from the desktop (" + std::string(p.title) +
+                                   "'s IDE extension) do not: start them from a terminal"
+               : gui == "another value" ? "; apps started from the desktop see an old " +
+                                              names.front() + ": start them from a terminal"
+                                        : "";
+  return r.with("gui_session", gui.empty() ? "unknown" : gui);
 }
 
 }  // namespace
@@ -373,6 +386,29 @@ std::optional<std::string> env_file_value(const Facts& f, const std::string& nam
     return v;
   }
   return std::nullopt;
+}
+
+std::string gui_session_sees(const Facts& f, const std::string& name, const std::string& want) {
+#ifdef __APPLE__
+  auto r = process::run({"launchctl", "getenv", name}, "", f.env, 1000);
+  if (r.exit_code != 0) return "";
+  std::string v = r.out;
+  while (!v.empty() && v.back() == '\n') v.pop_back();
+  if (v.empty()) return "no";
+  return want.empty() || v == want ? "yes" : "another value";
+#else
+  // Desktop sessions started by systemd take their environment from the user manager.
+  if (!process::find_in_path("systemctl", f.env)) return "";
+  auto r = process::run({"systemctl", "--user", "show-environment"}, "", f.env, 1000);
+  if (r.exit_code != 0) return "";
+  std::istringstream in(r.out);
+  std::string line;
+  const std::string prefix = name + "=";
+  while (std::getline(in, line))
+    if (line.rfind(prefix, 0) == 0)
+      return want.empty() || line.substr(prefix.size()) == want ? "yes" : "another value";
+  return "no";
+#endif
 }
 
 std::optional<Result> unless_set_up(const Facts& f, std::string_view cli) {

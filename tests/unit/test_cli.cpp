@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "lwgw/commands/table.hpp"
+#include "lwgw/doctor/registry.hpp"
 #include "lwgw/process.hpp"
 #include "test_support.hpp"
 
@@ -140,4 +141,19 @@ TEST_CASE("the man page documents every command, each its own entry, and passes 
   const std::string see_also = out.substr(out.find("\nSEE ALSO\n"));
   for (const char* missing : {"claude(1)", "codex(1)", "gemini(1)"})
     CHECK_MESSAGE(see_also.find(missing) == std::string::npos, missing);
+}
+
+TEST_CASE(
+    "the man page and the README name every doctor check id, the man page in an entry of its own") {
+  TempHome t;
+  std::string man = t.read(source_dir() / "man" / "lwgw.1");
+  for (size_t at = man.find("\\-"); at != std::string::npos; at = man.find("\\-", at))
+    man.replace(at, 2, "-");
+  const std::string readme = t.read(source_dir() / "README.md");
+  const size_t section = man.find("\n.SH DOCTOR CHECKS\n");
+  REQUIRE(section != std::string::npos);
+  for (const auto& c : doctor::all_checks()) {
+    CHECK_MESSAGE(man.find("\n.TP\n.B " + c.id + "\n", section) != std::string::npos, c.id);
+    CHECK_MESSAGE(readme.find("`" + c.id + "`") != std::string::npos, c.id);
+  }
 }

@@ -152,6 +152,27 @@ struct Home {
 
 }  // namespace
 
+namespace {
+
+/// Every file under `root` with its mode and content, except the running proxy's own log.
+std::map<std::string, std::string> snapshot(const stdfs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : stdfs::recursive_directory_iterator(root)) {
+    if (e.path().filename() == "proxy.log") continue;
+    struct stat st {};
+    ::lstat(e.path().c_str(), &st);
+    std::string content;
+    if (e.is_regular_file()) {
+      std::ifstream in(e.path(), std::ios::binary);
+      content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    out[e.path().string()] = std::to_string(st.st_mode) + ":" + content;
+  }
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("doctor: a healthy setup of all six CLIs has no failure and no warning, exit 0") {
   Home h;
   h.setup({"--all"});
@@ -504,6 +525,13 @@ TEST_CASE("doctor --fix: an env file without the loopback NO_PROXY clause is set
   CHECK(has(after.fix_text("network.no_proxy"), "open a new terminal"));
   h.env.set("NO_PROXY", ".corp.example,127.0.0.1,localhost,::1");
   CHECK(doctor(h.env, {"network"}).status("network.no_proxy") == "ok");
+  const auto fixed = snapshot(h.t.root());
+  CHECK(doctor(h.env, {"network", "--fix", "--yes"}).doc["fixes"].empty());
+  CHECK(snapshot(h.t.root()) == fixed);
+  REQUIRE(h.run("teardown", "codex").code == 0);
+  CHECK(!stdfs::exists(env_sh));
+  const auto bashrc = h.t.home() / ".bashrc";  // setup created it
+  CHECK((!stdfs::exists(bashrc) || !has(h.t.read(bashrc), "lwgw")));
 }
 
 TEST_CASE("doctor: a shell started before setup is a warning to open a new terminal") {
@@ -521,6 +549,48 @@ TEST_CASE("doctor: a shell started before setup is a warning to open a new termi
   Run after = doctor(h.env, {"codex", "gemini-cli"});
   CHECK(after.status("codex.env") == "ok");
   CHECK(after.status("gemini-cli.env") == "ok");
+}
+
+TEST_CASE("doctor: codex.env says whether apps started from the desktop see the variable") {
+  Home h;
+  h.setup({"codex"});
+  h.up();
+  h.reload_shell();
+  // The user manager's environment, as `systemctl --user show-environment` prints it.
+  const auto user_env = h.t.root() / "user-env";
+  std::ofstream(h.bin / "systemctl") << "#!/bin/sh\n[ \"$2\" = show-environment ] && exec cat '"
+                                     << user_env.string() << "'\nexit 1\n";
+  ::chmod((h.bin / "systemctl").c_str(), 0755);
+  h.t.write(user_env, "PATH=/usr/bin\nLANG=C.UTF-8\n");
+  Run absent = doctor(h.env, {"codex.env"});
+  CHECK(absent.status("codex.env") == "ok");  // a terminal is fine: a note, not a warning
+  CHECK(has(absent.summary("codex.env"), "apps started from the desktop (Codex CLI's IDE"));
+  CHECK(absent.check("codex.env")["details"]["gui_session"] == "no");
+  h.t.write(user_env, "PATH=/usr/bin\nLWGW_API_KEY=" + h.token() + "\n");
+  Run seen = doctor(h.env, {"codex.env"});
+  CHECK(has(seen.summary("codex.env"), "apps started from the desktop see it too"));
+  CHECK(seen.check("codex.env")["details"]["gui_session"] == "yes");
+  h.t.write(user_env, "LWGW_API_KEY=lwgw_lt_an-old-token\n");
+  Run old = doctor(h.env, {"codex.env"});
+  CHECK(has(old.summary("codex.env"), "see an old LWGW_API_KEY"));
+  CHECK(!has(old.out, "an-old-token"));
+  // Without a user manager nothing is said.
+  stdfs::remove(h.bin / "systemctl");
+  Run unknown = doctor(h.env, {"codex.env"});
+  CHECK(unknown.check("codex.env")["details"]["gui_session"] == "unknown");
+  CHECK(!has(unknown.summary("codex.env"), "desktop"));
+}
+
+TEST_CASE("doctor: a key pasted with a line break keeps the line; the fix names its source") {
+  Home h;
+  h.env.set("LWGW_VK", kVK + "\n");
+  Run r = doctor(h.env, {"key"});
+  CHECK(r.status("key.shape") == "fail");
+  CHECK(!has(r.summary("key.present"), "\n"));
+  CHECK(has(r.fix_text("key.shape"), "LWGW_VK"));
+  CHECK(r.command("key.shape").empty());  // lwgw login would not help while LWGW_VK wins
+  auto text = run_bin({"doctor", "key"}, h.env);
+  CHECK(has(text.out, "key.present      vk-lw-01HZX9N...RSTV from env LWGW_VK\n"));
 }
 
 namespace {
@@ -726,7 +796,10 @@ TEST_CASE("doctor's output never holds the key or the local token, in any mode")
                                                  {"doctor", "-v"},
                                                  {"doctor", "--ascii", "-v"},
                                                  {"--json", "doctor"},
-                                                 {"doctor", "--list"}};
+                                                 {"doctor", "--list"},
+                                                 {"doctor", "--fix"},
+                                                 {"--json", "doctor", "--fix"},
+                                                 {"doctor", "--deep", "stream"}};
   for (const auto& args : modes) {
     auto r = run_bin(args, h.env);
     for (const std::string* secret : {&kVK, &token}) {
@@ -735,29 +808,15 @@ TEST_CASE("doctor's output never holds the key or the local token, in any mode")
     }
     CHECK(!has(r.out, h.t.home().string()));
   }
+  // The report file holds the proxy log's tail too.
+  const auto report = h.t.root() / "report.txt";
+  REQUIRE(run_bin({"doctor", "--report", report.string()}, h.env).code != 3);
+  const std::string written = h.t.read(report);
+  CHECK(has(written, "Proxy log (last "));
+  for (const std::string* secret : {&kVK, &token}) CHECK(!has(written, *secret));
+  CHECK(!has(written, h.t.home().string()));
   stdfs::current_path(cwd);
 }
-
-namespace {
-
-/// Every file under `root` with its mode and content, except the running proxy's own log.
-std::map<std::string, std::string> snapshot(const stdfs::path& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : stdfs::recursive_directory_iterator(root)) {
-    if (e.path().filename() == "proxy.log") continue;
-    struct stat st {};
-    ::lstat(e.path().c_str(), &st);
-    std::string content;
-    if (e.is_regular_file()) {
-      std::ifstream in(e.path(), std::ios::binary);
-      content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    out[e.path().string()] = std::to_string(st.st_mode) + ":" + content;
-  }
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("doctor is read-only: no file under HOME or the runtime dir changes") {
   Home h;
@@ -1059,6 +1118,11 @@ TEST_CASE("doctor: wire_api = \"chat\" in lwgw's own Codex provider is fixed by 
   Run applied = doctor(h.env, {"codex", "--fix", "--yes"});
   REQUIRE(fix_for(applied, "lwgw setup codex"));
   CHECK(doctor(h.env, {"codex"}).status("codex.wire_api") == "ok");
+  const auto fixed = snapshot(h.t.root());
+  CHECK(doctor(h.env, {"codex", "--fix", "--yes"}).doc["fixes"].empty());
+  CHECK(snapshot(h.t.root()) == fixed);
+  REQUIRE(h.run("teardown", "codex").code == 0);
+  CHECK(!stdfs::exists(config));  // setup created it: teardown leaves nothing behind
 }
 
 TEST_CASE("doctor --fix's plan: a setup step after a chmod is not shown as failing") {

@@ -32,6 +32,9 @@ struct CliDoctor {
   std::optional<Located> (*key)(const Facts&) = nullptr;
   /// The models it will ask for, as configured (main, then background); empty: its defaults.
   std::vector<Located> (*models)(const Facts&) = nullptr;
+  /// `<cli>.env` also tells whether apps started from the desktop (not a terminal) see the
+  /// variables: the CLI has a GUI front end (Codex's IDE extension) that does not read the rc.
+  bool gui_front_end = false;
   /// Its own checks, ids "<cli>.<trap>", group "<cli>".
   std::vector<Check> (*traps)() = nullptr;
 };
@@ -46,6 +49,9 @@ std::optional<Located> toml_at(const std::filesystem::path& file,
                                const std::vector<std::string>& path);
 /// The value the env file (env.sh) exports for `name`.
 std::optional<std::string> env_file_value(const Facts& f, const std::string& name);
+/// Whether the session's desktop apps see `name` (systemd's user environment on Linux, launchd
+/// on macOS): "yes", "no", "another value", or "" when that cannot be told here.
+std::string gui_session_sees(const Facts& f, const std::string& name, const std::string& want);
 /// The check a CLI's trap starts with: skipped unless lwgw set the CLI up.
 std::optional<Result> unless_set_up(const Facts& f, std::string_view cli);
 

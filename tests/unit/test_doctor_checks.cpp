@@ -1141,3 +1141,152 @@ TEST_CASE("doctor --fix's plan: a setup step after a chmod is not shown as faili
   REQUIRE(::stat(creds.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0644);  // the plan changed nothing
 }
+
+// Each remaining trap, staged: the id, its status, where it points and its fix.
+
+TEST_CASE("doctor: a user config file that does not load is lwgw.config's failure, with its line") {
+  Home h;
+  const auto file = h.t.home() / ".config/lwgw/config.toml";
+  h.t.write(file, "[gateway]\nurl = \"" + h.gw->url() + "\"\n\n[proxy\nlisten = 1\n");
+  Run r = doctor(h.env, {"lwgw.config"});
+  CHECK(r.status("lwgw.config") == "fail");
+  CHECK(has(r.summary("lwgw.config"), "the user file does not load"));
+  CHECK(r.check("lwgw.config")["source"]["line"] == 4);
+  CHECK(r.code == 1);
+  h.t.write(file, "[gateway]\nurl = \"" + h.gw->url() + "\"\n\n[proxy]\nlisten = \"" + h.listen() +
+                      "\"\nlsiten = \"x\"\n");
+  Run unknown = doctor(h.env, {"lwgw.config"});
+  CHECK(unknown.status("lwgw.config") == "warn");
+  CHECK(has(unknown.summary("lwgw.config"), "lsiten"));
+}
+
+TEST_CASE("doctor: a model the gateway does not serve is gateway.models' failure; its fix works") {
+  Home h;
+  h.setup({"codex"});
+  const auto config = h.t.home() / ".codex/config.toml";
+  std::string text = h.t.read(config);
+  const std::string pinned = "model = \"gpt-5-mini\"";
+  REQUIRE(text.find(pinned) != std::string::npos);
+  text.replace(text.find(pinned), pinned.size(), "model = \"gpt-4-retired\"");
+  h.t.write(config, text);
+  Run r = doctor(h.env, {"gateway", "codex"});
+  CHECK(r.status("gateway.models") == "fail");
+  CHECK(has(r.summary("gateway.models"), "codex asks for gpt-4-retired"));
+  CHECK(r.check("gateway.models")["source"]["file"] == "~/.codex/config.toml");
+  const std::string fix = r.command("gateway.models");
+  REQUIRE(fix.rfind("lwgw setup codex --model ", 0) == 0);
+  REQUIRE(h.run("setup", "codex", "--no-service", "--model", fix.substr(25)).code == 0);
+  CHECK(doctor(h.env, {"gateway"}).status("gateway.models") == "ok");
+}
+
+TEST_CASE("doctor: codex.config fails on a file that does not parse and on a `profile` key") {
+  Home h;
+  h.setup({"codex"});
+  h.append(".codex/config.toml", "\n[broken\n");
+  Run r = doctor(h.env, {"codex.config"});
+  CHECK(r.status("codex.config") == "fail");
+  CHECK(has(r.summary("codex.config"), "is not valid TOML"));
+  // setup refuses the malformed file and leaves it: the user fixes it by hand.
+  CHECK(h.run("setup", "codex", "--no-service", "--shell", "bash").code == 3);
+  std::string text = h.t.read(h.t.home() / ".codex/config.toml");
+  text = text.substr(0, text.find("\n[broken\n")) + "\n";
+  h.t.write(h.t.home() / ".codex/config.toml", "profile = \"work\"\n" + text);
+  Run p = doctor(h.env, {"codex.config"});
+  CHECK(p.status("codex.config") == "fail");
+  CHECK(has(p.summary("codex.config"), "`profile` inside config.toml"));
+}
+
+TEST_CASE("doctor: a .env that shadows Gemini CLI's key or switches to Vertex; names, no values") {
+  Home h;
+  h.setup({"gemini-cli"});
+  const auto project = h.t.root() / "proj" / "sub";
+  stdfs::create_directories(project);
+  h.t.write(h.t.root() / "proj/.env",
+            "# mine\nGEMINI_API_KEY=AIza-not-for-doctor\nexport GOOGLE_GENAI_USE_VERTEXAI=true\n");
+  const auto cwd = stdfs::current_path();
+  stdfs::current_path(project);
+  Run r = doctor(h.env, {"gemini-cli.dotenv"});
+  stdfs::current_path(cwd);
+  CHECK(r.status("gemini-cli.dotenv") == "warn");
+  CHECK(has(r.summary("gemini-cli.dotenv"), "GEMINI_API_KEY, GOOGLE_GENAI_USE_VERTEXAI"));
+  CHECK(has(r.summary("gemini-cli.dotenv"), "may switch to Vertex AI"));
+  CHECK(r.check("gemini-cli.dotenv")["source"]["line"] == 2);
+  CHECK(!has(r.out, "AIza-not-for-doctor"));
+  CHECK(doctor(h.env, {"gemini-cli.dotenv"}).status("gemini-cli.dotenv") == "ok");  // elsewhere
+}
+
+TEST_CASE("doctor: opencode's base URL without /v1, an undeclared model, a project file") {
+  Home h;
+  h.setup({"opencode"});
+  const auto file = h.t.home() / ".config/opencode/opencode.json";
+  const std::string good = h.t.read(file);
+  auto edited = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    REQUIRE(text.find(from) != std::string::npos);
+    text.replace(text.find(from), from.size(), to);
+    h.t.write(file, text);
+  };
+  edited(h.listen() + "/v1\"", h.listen() + "\"");
+  Run url = doctor(h.env, {"opencode"});
+  CHECK(url.status("opencode.base_url") == "fail");
+  CHECK(has(url.summary("opencode.base_url"), "lacks /v1"));
+  CHECK(url.command("opencode.base_url") == "lwgw setup opencode");
+  h.setup({"opencode"});
+  CHECK(doctor(h.env, {"opencode"}).status("opencode.base_url") == "ok");
+
+  edited("\"model\": \"lwgw/gemini-2.5-flash\"", "\"model\": \"lwgw/gpt-4-retired\"");
+  Run model = doctor(h.env, {"opencode.model"});
+  CHECK(model.status("opencode.model") == "fail");
+  CHECK(model.command("opencode.model") == "lwgw setup opencode --model gpt-4-retired");
+  edited("\"model\": \"lwgw/gemini-2.5-flash\"", "\"model\": \"anthropic/claude-sonnet-4\"");
+  CHECK(doctor(h.env, {"opencode.model"}).status("opencode.model") == "warn");
+  h.t.write(file, good);
+
+  const auto project = h.t.root() / "proj";
+  h.t.write(project / "opencode.json",
+            "{\"provider\": {\"lwgw\": {\"options\": {\"baseURL\": \"http://x/v1\"}}}}\n");
+  const auto cwd = stdfs::current_path();
+  stdfs::current_path(project);
+  Run shadowed = doctor(h.env, {"opencode.config_file"});
+  h.t.write(project / "opencode.json", "{\"provider\": \n");
+  Run broken = doctor(h.env, {"opencode.config_file"});
+  stdfs::current_path(cwd);
+  CHECK(shadowed.status("opencode.config_file") == "warn");
+  CHECK(has(shadowed.summary("opencode.config_file"), "also defines provider.lwgw"));
+  CHECK(broken.status("opencode.config_file") == "fail");
+  CHECK(has(broken.summary("opencode.config_file"), "does not parse"));
+}
+
+TEST_CASE("doctor: Aider with an OPENAI_* variable in the shell, and a model without openai/") {
+  Home h;
+  h.setup({"aider"});
+  h.env.set("OPENAI_API_BASE", "https://api.openai.com/v1");
+  Run r = doctor(h.env, {"aider"});
+  CHECK(r.status("aider.overrides") == "fail");
+  CHECK(r.command("aider.overrides") == "unset OPENAI_API_BASE");
+  h.env.unset("OPENAI_API_BASE");
+  CHECK(doctor(h.env, {"aider"}).status("aider.overrides") == "ok");
+  const auto conf = h.t.home() / ".aider.conf.yml";
+  std::string text = h.t.read(conf);
+  const std::string pinned = "model: \"openai/";
+  REQUIRE(text.find(pinned) != std::string::npos);
+  text.replace(text.find(pinned), pinned.size(), "model: \"");
+  h.t.write(conf, text);
+  Run m = doctor(h.env, {"aider.model"});
+  CHECK(m.status("aider.model") == "warn");
+  CHECK(has(m.summary("aider.model"), "lacks the openai/ prefix"));
+}
+
+TEST_CASE("doctor: the proxy's last refusal is proxy.last_error's warning, without the query") {
+  Home h;
+  h.setup({"codex"});
+  h.up();
+  CHECK(doctor(h.env, {"proxy.last_error"}).status("proxy.last_error") == "ok");
+  httplib::Client cli("127.0.0.1", h.port);
+  auto res = cli.Get("/v1/models?key=" + kVK);  // no local token: refused
+  REQUIRE(res);
+  CHECK(res->status == 401);
+  Run r = doctor(h.env, {"proxy.last_error"});
+  CHECK(r.status("proxy.last_error") == "warn");
+  CHECK(!has(r.out, kVK));
+}

@@ -87,10 +87,35 @@ Result foreign(const Facts& f, const probe::Listener& l) {
       .with("holder", who);
 }
 
+/// Whether the lwgw on proxy.listen refuses this HOME's local token: one started from another
+/// HOME or by another user. False when there is no token to try.
+bool refuses_our_token(const Facts& f) {
+  if (!f.local_token) return false;
+  http::Request req;
+  req.url = "http://" + f.listen + "/_lwgw/status";
+  req.headers.push_back({"Authorization", "Bearer " + *f.local_token});
+  req.connect_timeout_s = req.timeout_s = std::max(1L, static_cast<long>(f.seconds_left()));
+  return http::send(req, f.env).status == 401;
+}
+
+Result other_lwgw(const Facts& f, const probe::Listener& l) {
+  const std::string port = std::to_string(free_port());
+  const std::string holder = probe::describe_port_holder(probe::port_of(f.listen));
+  return fail("an lwgw started elsewhere (another HOME, or another user" +
+                  (holder.empty() ? "" : ": " + holder) + ") holds " + f.listen +
+                  " and refuses this HOME's local token: the CLIs set up here get 401",
+              {"stop it where it was started (`lwgw down` there), or move this HOME's proxy",
+               "lwgw config set proxy.listen 127.0.0.1:" + port + " && lwgw setup && lwgw up"})
+      .with("kind", "other_lwgw")
+      .with("version", l.version)
+      .with("holder", holder);
+}
+
 Result listener(const Facts& f, const Done&) {
   probe::Listener l = probe::identify_listener(f.listen, f.env);
   switch (l.kind) {
     case probe::Listener::Kind::kLwgw: {
+      if (refuses_our_token(f)) return other_lwgw(f, l);
       Result r = ok("lwgw " + l.version + " answers on " + f.listen)
                      .with("kind", "lwgw")
                      .with("version", l.version)

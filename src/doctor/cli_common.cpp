@@ -214,9 +214,10 @@ Result proxy_up(const Facts& f, const clis::CliProfile& p, const Done& done) {
   if (kind == "lwgw") return ok("its proxy answers on " + f.listen);
   if (kind == "draining")
     return warn("its proxy on " + f.listen + " is being stopped", start_proxy_fix());
-  if (kind == "foreign")
-    return fail(title + " sends its requests and local token to " + f.listen +
-                    ", which another program holds (see proxy.listener)",
+  if (kind == "foreign" || kind == "other_lwgw")
+    return fail(title + " sends its requests and local token to " + f.listen + ", which " +
+                    (kind == "foreign" ? "another program" : "an lwgw started elsewhere") +
+                    " holds (see proxy.listener)",
                 l && l->fix ? *l->fix : start_proxy_fix());
   return fail("set up for the proxy, but nothing listens on " + f.listen + ": " + title +
                   " cannot reach the gateway",

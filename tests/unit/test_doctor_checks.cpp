@@ -385,6 +385,25 @@ TEST_CASE("doctor: a pid file naming another live process is proxy.pidfile's fai
   CHECK(doctor(h.env, {"proxy"}).status("proxy.pidfile") == "ok");
 }
 
+TEST_CASE("doctor: an lwgw of another HOME on proxy.listen refuses this HOME's token; named") {
+  Home other;
+  other.setup({"codex"});
+  other.up();
+  Home h;
+  h.port = other.port;  // this HOME points its CLIs where the other HOME's proxy listens
+  REQUIRE(h.run("config", "set", "proxy.listen", h.listen(), "--no-reapply").code == 0);
+  h.setup({"codex"});
+  Run r = doctor(h.env, {"proxy", "codex"});
+  CHECK(r.status("proxy.listener") == "fail");
+  CHECK(has(r.summary("proxy.listener"), "an lwgw started elsewhere"));
+  CHECK(has(r.summary("proxy.listener"), "refuses this HOME's local token"));
+  CHECK(r.command("proxy.listener").rfind("lwgw config set proxy.listen 127.0.0.1:", 0) == 0);
+  CHECK(r.status("codex.proxy_up") == "fail");
+  CHECK(r.status("proxy.gateway") == "skip");
+  // The other HOME's own doctor sees its proxy as its own.
+  CHECK(doctor(other.env, {"proxy.listener"}).status("proxy.listener") == "ok");
+}
+
 TEST_CASE("doctor: another program on proxy.listen is named, with the command that moves lwgw") {
   LoopbackServer other([](httplib::Server& s) {
     s.Get(".*", [](const httplib::Request&, httplib::Response& res) {

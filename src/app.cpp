@@ -224,6 +224,12 @@ int run_command(const std::vector<std::string>& raw_args, Context& ctx) {
   } catch (const CLI::ParseError& e) {
     return report_error(ctx, wants_json(args), Exit::kUsage, e.what(),
                         "Run 'lwgw --help' for usage.");
+  } catch (const Error& e) {
+    // Thrown by an option's callback while parsing (a command's own checks belong in its
+    // action, but nothing thrown here may escape as an abort).
+    return report_error(ctx, wants_json(args), e.code(), e.what());
+  } catch (const std::exception& e) {
+    return report_error(ctx, wants_json(args), Exit::kFailed, e.what());
   }
 
   if (!action) {

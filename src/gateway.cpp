@@ -27,6 +27,15 @@ std::optional<std::string> envelope_message(const std::string& body) {
   return type.empty() || msg == type ? msg : type + ": " + msg;
 }
 
+std::vector<std::string> model_ids(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  std::vector<std::string> ids;
+  if (!j.is_object() || !j.contains("data") || !j["data"].is_array()) return ids;
+  for (const auto& m : j["data"])
+    if (m.is_object() && m.contains("id") && m["id"].is_string()) ids.push_back(m["id"]);
+  return ids;
+}
+
 KeyCheck check_key(const std::string& gateway_url, const std::string& key, const Config& config,
                    const Env& env) {
   http::Request req;
@@ -43,6 +52,7 @@ KeyCheck check_key(const std::string& gateway_url, const std::string& key, const
     c.message = res.error;
   } else if (res.status == 200) {
     c.kind = KeyCheck::Kind::kOk;
+    c.models = model_ids(res.body);
   } else if (res.status == 401 || res.status == 403) {
     c.kind = KeyCheck::Kind::kRejected;
     c.message = envelope_message(res.body).value_or("HTTP " + std::to_string(res.status));

@@ -14,8 +14,13 @@ struct KeyCheck {
   enum class Kind { kOk, kRejected, kUnreachable, kUnexpected };
   Kind kind = Kind::kUnexpected;
   long status = 0;
-  std::string message;  // the gateway's own error message, or the transport error
+  std::string message;              // the gateway's own error message, or the transport error
+  std::vector<std::string> models;  // kOk: the ids the gateway listed
 };
+
+/// The model ids of a GET /v1/models answer ({"data":[{"id":…},…]}); empty when the body is not
+/// such a list.
+std::vector<std::string> model_ids(const std::string& body);
 
 /// Verifies `key` against `gateway_url` (GET /v1/models, Authorization: Bearer). 200 = ok,
 /// 401/403 = rejected with the gateway's message, no answer = unreachable. Uses the config's

@@ -520,12 +520,18 @@ void configure_completion(CLI::App& cmd, Context& ctx, Action& action) {
       ->group("");
   cmd.footer(
       "The scripts complete options after '-', subcommands, CLI names, config keys and values, "
-      "--shell, and setup --model from the models the gateway served at the last setup; "
+      "--shell, and setup --model from the models the gateway served at the last setup or login; "
       "teardown offers the CLIs set up. They never wait on the network.");
   cmd.callback([&ctx, &action, &cmd, o] {
     if (!o->values.empty()) {
       action = [&ctx, o] {
-        for (const auto& v : completion::dynamic_values(ctx.paths(), o->values))
+        std::string gateway;
+        try {
+          gateway = ctx.config().get_string("gateway.url");
+        } catch (const std::exception&) {
+          // A malformed config: no gateway, so no models; a TAB prints no error.
+        }
+        for (const auto& v : completion::dynamic_values(ctx.paths(), o->values, gateway))
           *ctx.io.out << v << "\n";
         return 0;
       };

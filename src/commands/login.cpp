@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lwgw/commands/table.hpp"
+#include "lwgw/completion/values.hpp"
 #include "lwgw/credentials.hpp"
 #include "lwgw/error.hpp"
 #include "lwgw/fs.hpp"
@@ -148,6 +149,9 @@ int login(Context& ctx, const LoginOptions& o) {
   save_login_state(ctx.paths(), state);
 
   const bool verified = check && check->kind == KeyCheck::Kind::kOk;
+  // The answer listed the served models: `setup --model <TAB>` can offer them right away.
+  if (verified && !check->models.empty())
+    completion::save_served_models(ctx.paths(), gateway, check->models);
   const std::string why = !check     ? "--no-verify"
                           : verified ? ""
                                      : not_verified_reason(gateway, *check);

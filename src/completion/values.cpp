@@ -8,6 +8,7 @@
 #include "lwgw/fs.hpp"
 #include "lwgw/probe/local.hpp"
 #include "lwgw/util/clock.hpp"
+#include "lwgw/util/text.hpp"
 
 namespace lwgw::completion {
 
@@ -24,7 +25,8 @@ const std::vector<std::string>& value_kinds() {
   return kinds;
 }
 
-std::vector<std::string> dynamic_values(const Paths& paths, const std::string& kind) {
+std::vector<std::string> dynamic_values(const Paths& paths, const std::string& kind,
+                                        const std::string& gateway) {
   std::vector<std::string> out;
   if (kind == "teardown-clis") {
     try {
@@ -33,7 +35,7 @@ std::vector<std::string> dynamic_values(const Paths& paths, const std::string& k
       // An unreadable manifest: `lwgw teardown` itself says why; a TAB offers nothing.
     }
   } else if (kind == "models") {
-    out = cached_served_models(paths);
+    out = cached_served_models(paths, gateway);
   } else if (kind == "config-keys") {
     for (const auto& k : config_keys()) out.push_back(k.name);
   } else {
@@ -55,7 +57,7 @@ void save_served_models(const Paths& paths, const std::string& gateway,
   }
 }
 
-std::vector<std::string> cached_served_models(const Paths& paths) {
+std::vector<std::string> cached_served_models(const Paths& paths, const std::string& gateway) {
   std::optional<std::string> text;
   try {
     text = fs::read_private(models_file(paths));
@@ -67,6 +69,9 @@ std::vector<std::string> cached_served_models(const Paths& paths) {
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("models") ||
       !doc["models"].is_array())
     return {};
+  // Another gateway's list would offer models this one may not serve.
+  const auto recorded = doc.value("gateway", std::string());
+  if (util::trim_trailing_slashes(recorded) != util::trim_trailing_slashes(gateway)) return {};
   std::vector<std::string> out;
   for (const auto& m : doc["models"])
     if (m.is_string() && !m.get<std::string>().empty() &&

@@ -1,6 +1,7 @@
 // The models setup offers: the gateway's GET /v1/models list, or a default list.
 #include "lwgw/config.hpp"
 #include "lwgw/credentials.hpp"
+#include "lwgw/gateway.hpp"
 #include "lwgw/http_client.hpp"
 #include "lwgw/redact.hpp"
 #include "lwgw/setup/engine.hpp"
@@ -28,11 +29,7 @@ std::optional<std::vector<std::string>> fetch_models(Context& ctx) {
   req.ca_file = cfg.get_string("gateway.ca_file");
   http::Response res = http::send(req, ctx.env);
   if (res.status != 200) return std::nullopt;
-  auto j = nlohmann::json::parse(res.body, nullptr, false);
-  if (j.is_discarded() || !j.contains("data") || !j["data"].is_array()) return std::nullopt;
-  std::vector<std::string> ids;
-  for (const auto& m : j["data"])
-    if (m.is_object() && m.contains("id") && m["id"].is_string()) ids.push_back(m["id"]);
+  std::vector<std::string> ids = model_ids(res.body);
   if (ids.empty()) return std::nullopt;
   return ids;
 }

@@ -58,8 +58,9 @@ struct Shells {
       doc += (i ? ", \"" : "\"") + clis[i] + "\": {\"mode\": \"proxy\"}";
     t.write(t.home() / ".local/state/lwgw/setup-manifest.json", doc + "}, \"files\": {}}\n");
   }
+  /// Records `models` as served by the default gateway.url (the one this HOME uses).
   void cache_models(const std::vector<std::string>& models) {
-    std::string doc = "{\"gateway\": \"http://gw\", \"models\": [";
+    std::string doc = "{\"gateway\": \"https://gateway.langwatch.ai\", \"models\": [";
     for (size_t i = 0; i < models.size(); ++i) doc += (i ? ", \"" : "\"") + models[i] + "\"";
     t.write(t.home() / ".local/state/lwgw/models.json", doc + "]}\n");
   }
@@ -148,8 +149,13 @@ TEST_CASE("completion --values: the CLIs set up, the cached models, the config k
           "{\"version\": 1, \"clis\": {\"codex\": {\"mode\": \"proxy\"}, \"aider\": {\"mode\": "
           "\"direct\"}}, \"files\": {}}\n");
   CHECK(run_inproc({"completion", "--values", "teardown-clis"}, env).out == "aider\ncodex\n");
-  t.write(t.home() / ".local/state/lwgw/models.json", "{\"models\": [\"m-1\", \"m-2\"]}\n");
+  t.write(t.home() / ".local/state/lwgw/models.json",
+          "{\"gateway\": \"https://gateway.langwatch.ai/\", \"models\": [\"m-1\", \"m-2\"]}\n");
   CHECK(run_inproc({"completion", "--values", "models"}, env).out == "m-1\nm-2\n");
+  // Recorded for another gateway than gateway.url: not offered.
+  env.set("LWGW_GATEWAY_URL", "https://other.example.com");
+  CHECK(run_inproc({"completion", "--values", "models"}, env).out.empty());
+  env.unset("LWGW_GATEWAY_URL");
   auto keys = run_inproc({"completion", "--values", "config-keys"}, env).out;
   for (const auto& k : config_keys()) CHECK(keys.find(k.name + "\n") != std::string::npos);
   // A broken manifest or cache: still nothing, and no error on the user's prompt.

@@ -149,6 +149,8 @@ TEST_CASE("login --key-stdin verifies with GET /v1/models, stores 0600 and a loc
   CHECK(t.read(cred).find("lwgw_lt_") != std::string::npos);
   // The gateway URL went into the user config.
   CHECK(t.read(t.home() / ".config/lwgw/config.toml").find(gw.server.url()) != std::string::npos);
+  // The models the answer listed: `setup --model <TAB>` offers them before any setup.
+  CHECK(run_inproc({"completion", "--values", "models"}, env).out == "gpt-5-mini\n");
 
   auto w = run_inproc({"whoami"}, env);
   CHECK(w.code == 0);

@@ -301,16 +301,18 @@ TEST_CASE("login to an http:// URL on a TLS port: refused with the https:// URL"
 }
 
 TEST_CASE("suspect_scheme: which failed checks point at the other scheme") {
-  KeyCheck tls_on_plain{KeyCheck::Kind::kUnreachable, 0,
-                        "OpenSSL/3.0.11: error:0A00010B:SSL routines::wrong version number"};
+  KeyCheck tls_on_plain{KeyCheck::Kind::kUnreachable,
+                        0,
+                        "OpenSSL/3.0.11: error:0A00010B:SSL routines::wrong version number",
+                        {}};
   CHECK(suspect_scheme("https://gw.local:5563", tls_on_plain) == SchemeMismatch::kHttpsOnPlain);
   CHECK(suspect_scheme("HTTPS://gw.local:5563", tls_on_plain) == SchemeMismatch::kHttpsOnPlain);
-  KeyCheck refused{KeyCheck::Kind::kUnreachable, 0, "Failed to connect: Connection refused"};
+  KeyCheck refused{KeyCheck::Kind::kUnreachable, 0, "Failed to connect: Connection refused", {}};
   CHECK(suspect_scheme("https://gw.local", refused) == SchemeMismatch::kNone);
   CHECK(suspect_scheme("http://gw.local", refused) == SchemeMismatch::kNone);
-  KeyCheck empty{KeyCheck::Kind::kUnreachable, 0, "Empty reply from server"};
+  KeyCheck empty{KeyCheck::Kind::kUnreachable, 0, "Empty reply from server", {}};
   CHECK(suspect_scheme("http://gw.local:443", empty) == SchemeMismatch::kHttpOnTls);
-  KeyCheck nginx{KeyCheck::Kind::kUnexpected, 400, "HTTP 400"};
+  KeyCheck nginx{KeyCheck::Kind::kUnexpected, 400, "HTTP 400", {}};
   CHECK(suspect_scheme("http://gw.local:443", nginx) == SchemeMismatch::kHttpOnTls);
   CHECK(suspect_scheme("https://gw.local", nginx) == SchemeMismatch::kNone);
   CHECK(swap_scheme("https://gw.local:5563/base") == "http://gw.local:5563/base");

@@ -60,6 +60,13 @@ else fail "the bash completion does not load"; fi
 for f in /usr/lib/systemd/user/lwgw.service /usr/lib/systemd/user/lwgw.socket; do
   if [ -f "$f" ]; then ok "$f"; else fail "$f missing"; fi
 done
+# Hardened as Debian builds packages (LWGW_HARDEN): a PIE bound at start with read-only relocations.
+if command -v readelf >/dev/null; then
+  dyn=$(readelf -d /usr/bin/lwgw)
+  if grep -q 'BIND_NOW' <<<"$dyn" && grep -q 'PIE' <<<"$dyn" && readelf -lW /usr/bin/lwgw | grep -q GNU_RELRO; then
+    ok "/usr/bin/lwgw is PIE with RELRO and BIND_NOW"
+  else fail "/usr/bin/lwgw is not hardened (PIE, RELRO, BIND_NOW)"; fi
+else echo "package: (readelf is not installed: hardening not checked)"; fi
 grep -q '^ExecStart=/usr/bin/lwgw up --foreground$' /usr/lib/systemd/user/lwgw.service &&
   ok "the service runs /usr/bin/lwgw" || fail "lwgw.service does not run /usr/bin/lwgw"
 

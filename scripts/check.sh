@@ -28,7 +28,10 @@ else
   log "clang-format not found: skipping the format check (install clang-format)"
 fi
 
-tidy=$(command -v clang-tidy || command -v clang-tidy-14 || true)
+tidy=$(command -v clang-tidy || true)
+if [ -z "$tidy" ]; then  # only a versioned one (clang-tidy-19, ...): the newest installed
+  tidy=$(compgen -c clang-tidy- | grep -E '^clang-tidy-[0-9]+$' | sort -t- -k3 -n | tail -1 || true)
+fi
 if [ -z "$tidy" ]; then
   log "clang-tidy not found: skipping clang-tidy (install clang-tidy)"
 elif [ ! -f "$build_dir/compile_commands.json" ]; then

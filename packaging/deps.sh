@@ -4,7 +4,7 @@
 set -euo pipefail
 
 debian_packages=(
-  g++ cmake make pkg-config git
+  g++ cmake make pkg-config git curl
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libevent-dev
   libtomlplusplus-dev doctest-dev
   zsh fish groff-base man-db

@@ -188,7 +188,11 @@ class PlainHttpServer {
             "Connection: close\r\nContent-Length: " +
             std::to_string(body.size()) + "\r\n\r\n" + body;
       }
-      (void)::write(c, res.data(), res.size());
+      for (size_t off = 0; off < res.size();) {  // all of it (write may take part)
+        const ssize_t n = ::write(c, res.data() + off, res.size() - off);
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+      }
       ::shutdown(c, SHUT_WR);
       ::close(c);
     }

@@ -50,8 +50,9 @@ test: build check
 demo: build
 	bash scripts/demo.sh $(BUILD_DIR)
 
+# clang-format 14 where it is installed under that name: the version scripts/check.sh checks with.
 format:
-	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+	$$(command -v clang-format-14 || echo clang-format) -i $$(git ls-files '*.cpp' '*.hpp')
 
 install: build
 	cmake --install $(BUILD_DIR)

@@ -4,37 +4,59 @@
 set -euo pipefail
 
 debian_packages=(
-  g++ cmake make pkg-config git
+  g++ cmake make pkg-config git curl
   libcli11-dev libcpp-httplib-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libevent-dev
   libtomlplusplus-dev doctest-dev
   zsh fish groff-base man-db
   dpkg-dev lintian ruby
   clang-format clang-tidy
-  clang libclang-rt-14-dev llvm
+  clang llvm
 )
+# Plus libclang-rt-N-dev (the sanitizer and libFuzzer runtimes) for the N of the `clang` that is
+# installed: 14 on Debian 12, 19 on Debian 13, 18 on Ubuntu 24.04. Derived once clang is there, not
+# pinned, so the same script works on every release.
 brew_packages=(cmake pkg-config cli11 cpp-httplib nlohmann-json curl openssl@3 tomlplusplus libevent doctest zsh fish groff)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
-install_debian() {
+apt_updated=0
+# Installs those of the given Debian packages that are not installed yet; returns 1 when all were.
+# Called in `&&` lists, where `set -e` does not apply: an apt-get failure exits explicitly.
+apt_install_missing() {
   local missing=()
-  for p in "${debian_packages[@]}"; do
+  for p in "$@"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$p")
     fi
   done
-  if [ ${#missing[@]} -eq 0 ]; then
-    log "all Debian packages present"
-    return 0
-  fi
+  [ ${#missing[@]} -gt 0 ] || return 1
   local sudo=()
   if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null || { log "need root or sudo to install: ${missing[*]}"; exit 1; }
     sudo=(sudo)
   fi
   log "installing: ${missing[*]}"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [ "$apt_updated" -eq 0 ]; then
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+      { log "apt-get update failed"; exit 1; }
+    apt_updated=1
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" || { log "apt-get install failed: ${missing[*]}"; exit 1; }
+}
+
+install_debian() {
+  local installed=0
+  apt_install_missing "${debian_packages[@]}" && installed=1
+  # "Debian clang version 19.1.7 (3)", "Ubuntu clang version 18.1.3 (1ubuntu1)": the major version.
+  local major
+  major=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9][0-9]*\)\..*/\1/p' | head -1)
+  if [ -z "$major" ]; then
+    log "cannot tell clang's version (clang --version): install libclang-rt-<N>-dev by hand"
+    exit 1
+  fi
+  apt_install_missing "libclang-rt-$major-dev" && installed=1
+  [ "$installed" -eq 1 ] || log "all Debian packages present"
 }
 
 install_brew() {

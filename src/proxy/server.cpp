@@ -3,6 +3,7 @@
 // libcurl transfer, the graceful drain, and the loop events for signals and watched files.
 #include "lwgw/proxy/server.hpp"
 #include "lwgw/util/clock.hpp"
+#include "lwgw/util/compat.hpp"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -1156,13 +1157,17 @@ Decision Exchange::failed_before_head(CURLcode code) const {
     case CURLE_UNSUPPORTED_PROTOCOL:  // no HTTP/1.x status line: HTTP/0.9, or TLS bytes
     case CURLE_WEIRD_SERVER_REPLY:    // a NUL in a header, an invalid Content-Length
       return bad_upstream_response(record.path, gateway, why, code == CURLE_UNSUPPORTED_PROTOCOL);
-    case CURLE_OUT_OF_MEMORY:  // libcurl's answer to a header line over 100 KiB
-      if (transfer && transfer->head_bytes > 0)
-        return bad_upstream_response(record.path, gateway, "a header line too large to read");
-      break;
+    // A Transfer-Encoding libcurl refuses itself, before the line reaches Upstream's checks
+    // (libcurl 8.x: "Unsolicited Transfer-Encoding (gzip) found"; 7.88 passed it on). lwgw asks
+    // for no decoding, so before the head ends this code is always about the head.
+    case CURLE_BAD_CONTENT_ENCODING:
+      return bad_upstream_response(record.path, gateway, why);
     default:
       break;
   }
+  // libcurl's answer to a header line over 100 KiB (its code depends on the version).
+  if (compat::curl_header_too_large(code) && transfer && transfer->head_bytes > 0)
+    return bad_upstream_response(record.path, gateway, "a header line too large to read");
   return unreachable(record.path, gateway, static_cast<int>(code), why);
 }
 

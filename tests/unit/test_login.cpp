@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "../../src/setup/manifest.hpp"
@@ -124,6 +125,83 @@ class TlsServer {
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+/// A plain-HTTP gateway that answers as soon as a request arrives, whatever its first bytes, the
+/// way nginx and most servers meet a TLS ClientHello (400 at once): a GET /v1/models gets
+/// FakeGateway's 401, anything else a 400. FakeGateway (cpp-httplib) cannot stand in for such a
+/// server on every version: it waits for a whole request line, and the 0.18.7 of Debian 13 closes
+/// without answering only after its 5 s read timeout, where the 0.11.4 of Debian 12 answered.
+class PlainHttpServer {
+ public:
+  PlainHttpServer() : fd_(listen_loopback(16, port_)), thread_([this] { serve(); }) {}
+  ~PlainHttpServer() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  PlainHttpServer(const PlainHttpServer&) = delete;
+  PlainHttpServer& operator=(const PlainHttpServer&) = delete;
+  int port() const { return port_; }
+  std::atomic<int> calls{0};  // GET /v1/models requests
+  std::string last_auth() {
+    std::lock_guard<std::mutex> lock(m_);
+    return last_auth_;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      std::string req;
+      char buf[4096];
+      pollfd in{c, POLLIN, 0};
+      // What arrives within 2 s, up to the end of an HTTP head (a ClientHello has none).
+      while (req.find("\r\n\r\n") == std::string::npos && ::poll(&in, 1, 2000) > 0) {
+        ssize_t n = ::read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        req.append(buf, static_cast<size_t>(n));
+        if (req.rfind("GET ", 0) != 0) break;
+      }
+      std::string res =
+          "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+      if (req.rfind("GET /v1/models ", 0) == 0) {
+        ++calls;
+        std::string auth;
+        const auto at = req.find("\r\nAuthorization: ");
+        if (at != std::string::npos) {
+          const auto from = at + 17;
+          auth = req.substr(from, req.find("\r\n", from) - from);
+        }
+        {
+          std::lock_guard<std::mutex> lock(m_);
+          last_auth_ = auth;
+        }
+        const std::string body =
+            R"({"error":{"type":"invalid_api_key","message":"invalid_api_key"}})";
+        res =
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+            "Connection: close\r\nContent-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
+      }
+      for (size_t off = 0; off < res.size();) {  // all of it (write may take part)
+        const ssize_t n = ::write(c, res.data() + off, res.size() - off);
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+      }
+      ::shutdown(c, SHUT_WR);
+      ::close(c);
+    }
+  }
+  int port_ = 0;
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::mutex m_;
+  std::string last_auth_;
   std::thread thread_;
 };
 }  // namespace
@@ -273,10 +351,10 @@ TEST_CASE("the real binary: login via stdin, whoami --json") {
 }
 
 TEST_CASE("login to an https:// URL on a plain-HTTP port: refused with the http:// URL") {
-  FakeGateway gw;
+  PlainHttpServer gw;
   TempHome t;
   Env env = t.env();
-  const std::string port = std::to_string(gw.server.port());
+  const std::string port = std::to_string(gw.port());
   auto r =
       run_inproc({"login", "--gateway", "https://127.0.0.1:" + port, "--key-stdin"}, env, kKey);
   CHECK(r.code == 3);
@@ -285,7 +363,7 @@ TEST_CASE("login to an https:// URL on a plain-HTTP port: refused with the http:
   CHECK(r.err.find("nothing was stored") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(t.home() / ".config/lwgw/credentials"));
   CHECK(gw.calls == 1);  // the hint asked without the key
-  CHECK(gw.last_auth.empty());
+  CHECK(gw.last_auth().empty());
 }
 
 TEST_CASE("login to an http:// URL on a TLS port: refused with the https:// URL") {

@@ -375,6 +375,10 @@ TEST_CASE("doctor: a pid file naming another live process is proxy.pidfile's fai
   Home h;
   h.setup({"codex"});
   Spawned sleeper({"/bin/sleep", "30"}, h.env, h.t.root() / "sleep.log");
+  // Staged once it runs `sleep` (until its exec, /proc shows this test's command line, or none).
+  const auto cmdline = "/proc/" + std::to_string(sleeper.pid()) + "/cmdline";
+  for (int i = 0; i < 200 && !has(h.t.read(cmdline), "sleep"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   h.t.write(h.t.root() / "runtime/lwgw/proxy.json",
             json{{"pid", sleeper.pid()}, {"listen", h.listen()}}.dump());
   Run r = doctor(h.env, {"proxy"});

@@ -87,15 +87,19 @@ Result foreign(const Facts& f, const probe::Listener& l) {
       .with("holder", who);
 }
 
+/// GET /_lwgw/status of the proxy on proxy.listen, with this HOME's local token when it has one.
+http::Response proxy_status(const Facts& f) {
+  http::Request req;
+  req.url = "http://" + f.listen + "/_lwgw/status";
+  if (f.local_token) req.headers.push_back({"Authorization", "Bearer " + *f.local_token});
+  req.connect_timeout_s = req.timeout_s = std::max(1L, static_cast<long>(f.seconds_left()));
+  return http::send(req, f.env);
+}
+
 /// Whether the lwgw on proxy.listen refuses this HOME's local token: one started from another
 /// HOME or by another user. False when there is no token to try.
 bool refuses_our_token(const Facts& f) {
-  if (!f.local_token) return false;
-  http::Request req;
-  req.url = "http://" + f.listen + "/_lwgw/status";
-  req.headers.push_back({"Authorization", "Bearer " + *f.local_token});
-  req.connect_timeout_s = req.timeout_s = std::max(1L, static_cast<long>(f.seconds_left()));
-  return http::send(req, f.env).status == 401;
+  return f.local_token && proxy_status(f).status == 401;
 }
 
 Result other_lwgw(const Facts& f, const probe::Listener& l) {
@@ -156,11 +160,7 @@ Result proxy_gateway(const Facts& f, const Done& done) {
 Result last_error(const Facts& f, const Done& done) {
   const Result* l = done.find("proxy.listener");
   if (!l || l->details.value("kind", "") != "lwgw") return skip("no lwgw answers on " + f.listen);
-  http::Request req;
-  req.url = "http://" + f.listen + "/_lwgw/status";
-  if (f.local_token) req.headers.push_back({"Authorization", "Bearer " + *f.local_token});
-  req.connect_timeout_s = req.timeout_s = std::max(1L, static_cast<long>(f.seconds_left()));
-  auto res = http::send(req, f.env);
+  auto res = proxy_status(f);
   auto doc = nlohmann::json::parse(res.body, nullptr, false);
   if (res.status != 200 || !doc.is_object())
     return warn("GET /_lwgw/status did not answer (" +

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -119,6 +120,24 @@ int unused_port() {
   int port = ntohs(a.sin_port);
   ::close(fd);
   return port;
+}
+
+RawServer::RawServer(std::function<void(int)> handle)
+    : handle_(std::move(handle)), fd_(listen_loopback(16, port_)), thread_([this] {
+        while (!stop_) {
+          pollfd p{fd_, POLLIN, 0};
+          if (::poll(&p, 1, 50) <= 0) continue;
+          const int c = ::accept(fd_, nullptr, nullptr);
+          if (c < 0) continue;
+          handle_(c);
+          ::close(c);
+        }
+      }) {}
+
+RawServer::~RawServer() {
+  stop_ = true;
+  thread_.join();
+  ::close(fd_);
 }
 
 int listen_loopback(int backlog, int& port) {

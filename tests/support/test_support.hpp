@@ -1,6 +1,7 @@
 // Test helpers: a throwaway HOME, running lwgw in-process or as a subprocess, a loopback server.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -71,6 +72,24 @@ class LoopbackServer {
 int unused_port();
 /// A socket listening on 127.0.0.1 at an OS-chosen port (set in `port`); the caller closes it.
 int listen_loopback(int backlog, int& port);
+
+/// A TCP server on 127.0.0.1 (an OS-chosen port) with a thread of its own, for peers no HTTP
+/// library would be: `handle` gets each accepted connection, which is closed after it returns.
+class RawServer {
+ public:
+  explicit RawServer(std::function<void(int fd)> handle);
+  ~RawServer();
+  RawServer(const RawServer&) = delete;
+  RawServer& operator=(const RawServer&) = delete;
+  int port() const { return port_; }
+
+ private:
+  std::function<void(int)> handle_;
+  int port_ = 0;
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;  // last: it starts once everything above is set
+};
 
 /// The source tree (for golden files and completions).
 std::filesystem::path source_dir();

@@ -145,6 +145,14 @@ struct Home {
   void append(const stdfs::path& rel, const std::string& text) const {
     std::ofstream(t.home() / rel, std::ios::app) << text;
   }
+  /// A hand edit of a file under home: its first `from` becomes `to` (which must be there).
+  void replace(const stdfs::path& rel, const std::string& from, const std::string& to) const {
+    std::string text = t.read(t.home() / rel);
+    const size_t at = text.find(from);
+    REQUIRE_MESSAGE(at != std::string::npos, from << " not in " << rel);
+    text.replace(at, from.size(), to);
+    t.write(t.home() / rel, text);
+  }
   std::string token() const {
     return json::parse(t.read(t.home() / ".config/lwgw/credentials"))["local_token"];
   }
@@ -1130,11 +1138,7 @@ TEST_CASE("doctor: wire_api = \"chat\" in lwgw's own Codex provider is fixed by 
   Home h;
   h.setup({"codex"});
   const auto config = h.t.home() / ".codex/config.toml";
-  std::string text = h.t.read(config);
-  const auto at = text.find("wire_api = \"responses\"");
-  REQUIRE(at != std::string::npos);
-  text.replace(at, std::string("wire_api = \"responses\"").size(), "wire_api = \"chat\"");
-  h.t.write(config, text);
+  h.replace(".codex/config.toml", "wire_api = \"responses\"", "wire_api = \"chat\"");
   Run r = doctor(h.env, {"codex"});
   CHECK(r.status("codex.wire_api") == "fail");
   CHECK(r.command("codex.wire_api") == "lwgw setup codex");
@@ -1186,12 +1190,7 @@ TEST_CASE("doctor: a user config file that does not load is lwgw.config's failur
 TEST_CASE("doctor: a model the gateway does not serve is gateway.models' failure; its fix works") {
   Home h;
   h.setup({"codex"});
-  const auto config = h.t.home() / ".codex/config.toml";
-  std::string text = h.t.read(config);
-  const std::string pinned = "model = \"gpt-5-mini\"";
-  REQUIRE(text.find(pinned) != std::string::npos);
-  text.replace(text.find(pinned), pinned.size(), "model = \"gpt-4-retired\"");
-  h.t.write(config, text);
+  h.replace(".codex/config.toml", "model = \"gpt-5-mini\"", "model = \"gpt-4-retired\"");
   Run r = doctor(h.env, {"gateway", "codex"});
   CHECK(r.status("gateway.models") == "fail");
   CHECK(has(r.summary("gateway.models"), "codex asks for gpt-4-retired"));
@@ -1243,11 +1242,9 @@ TEST_CASE("doctor: opencode's base URL without /v1, an undeclared model, a proje
   h.setup({"opencode"});
   const auto file = h.t.home() / ".config/opencode/opencode.json";
   const std::string good = h.t.read(file);
-  auto edited = [&](const std::string& from, const std::string& to) {
-    std::string text = good;
-    REQUIRE(text.find(from) != std::string::npos);
-    text.replace(text.find(from), from.size(), to);
-    h.t.write(file, text);
+  auto edited = [&](const std::string& from, const std::string& to) {  // one edit of `good`
+    h.t.write(file, good);
+    h.replace(".config/opencode/opencode.json", from, to);
   };
   edited(h.listen() + "/v1\"", h.listen() + "\"");
   Run url = doctor(h.env, {"opencode"});
@@ -1289,12 +1286,7 @@ TEST_CASE("doctor: Aider with an OPENAI_* variable in the shell, and a model wit
   CHECK(r.command("aider.overrides") == "unset OPENAI_API_BASE");
   h.env.unset("OPENAI_API_BASE");
   CHECK(doctor(h.env, {"aider"}).status("aider.overrides") == "ok");
-  const auto conf = h.t.home() / ".aider.conf.yml";
-  std::string text = h.t.read(conf);
-  const std::string pinned = "model: \"openai/";
-  REQUIRE(text.find(pinned) != std::string::npos);
-  text.replace(text.find(pinned), pinned.size(), "model: \"");
-  h.t.write(conf, text);
+  h.replace(".aider.conf.yml", "model: \"openai/", "model: \"");
   Run m = doctor(h.env, {"aider.model"});
   CHECK(m.status("aider.model") == "warn");
   CHECK(has(m.summary("aider.model"), "lacks the openai/ prefix"));

@@ -72,60 +72,38 @@ class TlsServer {
     SSL_CTX_use_PrivateKey(ctx_, key);
     X509_free(cert);
     EVP_PKEY_free(key);
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd_, 16) == 0);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { serve(); });
+    server_ = std::make_unique<RawServer>([this](int c) { answer(c); });  // ctx_ is ready
   }
   ~TlsServer() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
+    server_.reset();
     SSL_CTX_free(ctx_);
   }
   TlsServer(const TlsServer&) = delete;
   TlsServer& operator=(const TlsServer&) = delete;
-  int port() const { return port_; }
+  int port() const { return server_->port(); }
 
  private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      SSL* ssl = SSL_new(ctx_);
-      SSL_set_fd(ssl, c);
-      if (SSL_accept(ssl) == 1) {
-        char buf[4096];
-        std::string req;
-        int n;
-        while (req.find("\r\n\r\n") == std::string::npos &&
-               (n = SSL_read(ssl, buf, sizeof buf)) > 0)
-          req.append(buf, static_cast<size_t>(n));
-        const std::string body = R"({"error":{"type":"invalid_api_key","message":"missing"}})";
-        const std::string res =
-            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
-            "Connection: close\r\nContent-Length: " +
-            std::to_string(body.size()) + "\r\n\r\n" + body;
-        SSL_write(ssl, res.data(), static_cast<int>(res.size()));
-        SSL_shutdown(ssl);
-      }
-      SSL_free(ssl);
-      ::close(c);
+  void answer(int c) {
+    SSL* ssl = SSL_new(ctx_);
+    SSL_set_fd(ssl, c);
+    if (SSL_accept(ssl) == 1) {
+      char buf[4096];
+      std::string req;
+      int n;
+      while (req.find("\r\n\r\n") == std::string::npos && (n = SSL_read(ssl, buf, sizeof buf)) > 0)
+        req.append(buf, static_cast<size_t>(n));
+      const std::string body = R"({"error":{"type":"invalid_api_key","message":"missing"}})";
+      const std::string res =
+          "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+          "Connection: close\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body;
+      SSL_write(ssl, res.data(), static_cast<int>(res.size()));
+      SSL_shutdown(ssl);
     }
+    SSL_free(ssl);
   }
   SSL_CTX* ctx_ = nullptr;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::unique_ptr<RawServer> server_;
 };
 
 /// A plain-HTTP gateway that answers as soon as a request arrives, whatever its first bytes, the
@@ -135,15 +113,7 @@ class TlsServer {
 /// without answering only after its 5 s read timeout, where the 0.11.4 of Debian 12 answered.
 class PlainHttpServer {
  public:
-  PlainHttpServer() : fd_(listen_loopback(16, port_)), thread_([this] { serve(); }) {}
-  ~PlainHttpServer() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  PlainHttpServer(const PlainHttpServer&) = delete;
-  PlainHttpServer& operator=(const PlainHttpServer&) = delete;
-  int port() const { return port_; }
+  int port() const { return server_.port(); }
   std::atomic<int> calls{0};  // GET /v1/models requests
   std::string last_auth() {
     std::lock_guard<std::mutex> lock(m_);
@@ -151,58 +121,47 @@ class PlainHttpServer {
   }
 
  private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      std::string req;
-      char buf[4096];
-      pollfd in{c, POLLIN, 0};
-      // What arrives within 2 s, up to the end of an HTTP head (a ClientHello has none).
-      while (req.find("\r\n\r\n") == std::string::npos && ::poll(&in, 1, 2000) > 0) {
-        ssize_t n = ::read(c, buf, sizeof buf);
-        if (n <= 0) break;
-        req.append(buf, static_cast<size_t>(n));
-        if (req.rfind("GET ", 0) != 0) break;
-      }
-      std::string res =
-          "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-      if (req.rfind("GET /v1/models ", 0) == 0) {
-        ++calls;
-        std::string auth;
-        const auto at = req.find("\r\nAuthorization: ");
-        if (at != std::string::npos) {
-          const auto from = at + 17;
-          auth = req.substr(from, req.find("\r\n", from) - from);
-        }
-        {
-          std::lock_guard<std::mutex> lock(m_);
-          last_auth_ = auth;
-        }
-        const std::string body =
-            R"({"error":{"type":"invalid_api_key","message":"invalid_api_key"}})";
-        res =
-            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
-            "Connection: close\r\nContent-Length: " +
-            std::to_string(body.size()) + "\r\n\r\n" + body;
-      }
-      for (size_t off = 0; off < res.size();) {  // all of it (write may take part)
-        const ssize_t n = ::write(c, res.data() + off, res.size() - off);
-        if (n <= 0) break;
-        off += static_cast<size_t>(n);
-      }
-      ::shutdown(c, SHUT_WR);
-      ::close(c);
+  void answer(int c) {
+    std::string req;
+    char buf[4096];
+    pollfd in{c, POLLIN, 0};
+    // What arrives within 2 s, up to the end of an HTTP head (a ClientHello has none).
+    while (req.find("\r\n\r\n") == std::string::npos && ::poll(&in, 1, 2000) > 0) {
+      ssize_t n = ::read(c, buf, sizeof buf);
+      if (n <= 0) break;
+      req.append(buf, static_cast<size_t>(n));
+      if (req.rfind("GET ", 0) != 0) break;
     }
+    std::string res = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    if (req.rfind("GET /v1/models ", 0) == 0) {
+      ++calls;
+      std::string auth;
+      const auto at = req.find("\r\nAuthorization: ");
+      if (at != std::string::npos) {
+        const auto from = at + 17;
+        auth = req.substr(from, req.find("\r\n", from) - from);
+      }
+      {
+        std::lock_guard<std::mutex> lock(m_);
+        last_auth_ = auth;
+      }
+      const std::string body =
+          R"({"error":{"type":"invalid_api_key","message":"invalid_api_key"}})";
+      res =
+          "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+          "Connection: close\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body;
+    }
+    for (size_t off = 0; off < res.size();) {  // all of it (write may take part)
+      const ssize_t n = ::write(c, res.data() + off, res.size() - off);
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+    ::shutdown(c, SHUT_WR);
   }
-  int port_ = 0;
-  int fd_ = -1;
-  std::atomic<bool> stop_{false};
   std::mutex m_;
   std::string last_auth_;
-  std::thread thread_;
+  RawServer server_{[this](int c) { answer(c); }};  // last: it serves once the rest exists
 };
 }  // namespace
 

@@ -1381,49 +1381,31 @@ namespace {
 // A gateway that answers every request with the same raw bytes, then closes: for response heads
 // no real HTTP server would send.
 struct ScriptedGateway {
-  int fd = -1;
-  int port = 0;
   std::string response;
-  std::atomic<bool> stop{false};
   std::atomic<int> served{0};
   std::mutex m;
-  std::string received;  // the last request head, as it arrived
-  std::thread thread;
-  explicit ScriptedGateway(std::string bytes) : response(std::move(bytes)) {
-    fd = listen_loopback(16, port);
-    thread = std::thread([this] { serve(); });
-  }
-  ~ScriptedGateway() {
-    stop = true;
-    thread.join();
-    ::close(fd);
-  }
-  void serve() {
-    while (!stop) {
-      pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int c = ::accept(fd, nullptr, nullptr);
-      if (c < 0) continue;
-      std::string got;
-      char buf[4096];
-      while (got.find("\r\n\r\n") == std::string::npos) {
-        pollfd q{c, POLLIN, 0};
-        if (::poll(&q, 1, 2000) <= 0) break;
-        ssize_t n = ::recv(c, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        got.append(buf, static_cast<size_t>(n));
-      }
-      {
-        std::lock_guard<std::mutex> lock(m);
-        received = got;
-      }
-      ++served;  // before the answer: the test reads it once the proxy has answered
-      (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
-      ::shutdown(c, SHUT_WR);
-      ::close(c);
+  std::string received;                            // the last request head, as it arrived
+  RawServer server{[this](int c) { answer(c); }};  // last: it serves once the rest exists
+  explicit ScriptedGateway(std::string bytes) : response(std::move(bytes)) {}
+  void answer(int c) {
+    std::string got;
+    char buf[4096];
+    while (got.find("\r\n\r\n") == std::string::npos) {
+      pollfd q{c, POLLIN, 0};
+      if (::poll(&q, 1, 2000) <= 0) break;
+      ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
     }
+    {
+      std::lock_guard<std::mutex> lock(m);
+      received = got;
+    }
+    ++served;  // before the answer: the test reads it once the proxy has answered
+    (void)::send(c, response.data(), response.size(), MSG_NOSIGNAL);
+    ::shutdown(c, SHUT_WR);
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server.port()); }
 };
 
 // Sends `request` on a new connection and reads until the proxy closes it (or 5 s pass).
